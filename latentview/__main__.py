@@ -1,0 +1,3 @@
+from latentview.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""Composition root: command line, QApplication, wiring. The only module that knows every layer.
+
+`latentview [FOLDER] [--demo] [--screenshot PNG]` opens the window; `latentview embed|words|gan …`
+run headless. Heavy imports (torch, pyqtgraph, umap) happen after the window is visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# Sub-commands live in their own modules, imported only when used: name -> "module:function".
+SUBCOMMANDS = {
+    "embed": "latentview.cli.embed:main",
+}
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="latentview",
+        description="See and steer the latent spaces of deep-learning models. "
+        f"Headless commands: {', '.join(SUBCOMMANDS)} (latentview COMMAND --help).",
+    )
+    p.add_argument("folder", nargs="?", help="a folder of images to map")
+    p.add_argument("--demo", action="store_true", help="open the built-in demo images")
+    p.add_argument("--model", help="image encoder (default: efficientnet-lite0)")
+    p.add_argument("--projection", choices=("pca", "umap", "tsne"), help="2-D layout (default umap)")
+    p.add_argument("--screenshot", metavar="PNG", help="save the window once the map is drawn, then exit")
+    p.add_argument("--timeout", type=float, default=900, help="give up --screenshot after this many s")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        module, func = SUBCOMMANDS[argv[0]].split(":")
+        return getattr(importlib.import_module(module), func)(argv[1:])
+    args = _gui_parser().parse_args(argv)
+    if args.folder and not os.path.isdir(args.folder):
+        print(f"latentview: folder not found: {args.folder}", file=sys.stderr)
+        return 2
+    return run_gui(args)
+
+
+def run_gui(args) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("latentview")
+    app.setOrganizationName("latentview")
+    from latentview.qt.main_window import MainWindow
+    from latentview.qt.resources import app_icon
+
+    window = MainWindow()
+    window.setWindowIcon(app_icon())
+    if args.model:
+        from latentview.backends.embedders import EMBEDDERS
+
+        if args.model not in EMBEDDERS:
+            print(f"latentview: unknown model '{args.model}'. Choose one of: {', '.join(EMBEDDERS)}.",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        window.settings.set_model(args.model)
+    if args.projection:
+        window.settings.set_method(args.projection)
+    window.show()
+    status = {"code": 0}
+    if args.screenshot:
+
+        def save(_method: str) -> None:
+            # Let thumbnails and the final paint land before grabbing.
+            QTimer.singleShot(300, lambda: (window.grab().save(args.screenshot), window.close()))
+
+        def fail(message: str) -> None:
+            print(f"latentview: no map could be made: {message}", file=sys.stderr)
+            status["code"] = 1
+            window.close()
+
+        def timeout() -> None:
+            print(f"latentview: the map was not ready after {args.timeout:.0f} s", file=sys.stderr)
+            status["code"] = 3
+            window.close()
+
+        window.mapReady.connect(save)
+        window.mapFailed.connect(fail)
+        QTimer.singleShot(int(args.timeout * 1000), timeout)
+    if args.folder:
+        QTimer.singleShot(0, lambda: window.open_folder(os.path.abspath(args.folder)))
+    elif args.demo:
+        QTimer.singleShot(0, window.open_demo)
+    app.exec()
+    return status["code"]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Heavy adapters (torch, torchvision, gensim, umap, Pillow); each imports its library lazily."""

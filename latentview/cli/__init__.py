@@ -1,0 +1,1 @@
+"""Headless sub-commands (`latentview embed`, …): same services as the window, printed results."""

@@ -1,0 +1,54 @@
+"""`latentview embed FOLDER -o OUT.parquet|.csv`: the image-map pipeline without a window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from latentview.backends.paths import display_path
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="latentview embed", description=__doc__)
+    p.add_argument("folder")
+    p.add_argument("-o", "--output", required=True, help="OUT.parquet or OUT.csv")
+    p.add_argument("--model", default=None, help="image encoder (default: efficientnet-lite0)")
+    p.add_argument("--projection", choices=("pca", "umap", "tsne"), default="umap")
+    p.add_argument("--no-cache", action="store_true", help="embed everything again, touch no cache")
+    args = p.parse_args(argv)
+
+    from latentview.backends.embedders import DEFAULT_MODEL
+    from latentview.backends.projectors import ProjectionParams
+    from latentview.cli.progress import ConsoleProgress
+    from latentview.core.errors import UserError
+    from latentview.services.export import write_table
+    from latentview.services.ingest import IngestOptions, ingest_folder
+    from latentview.services.projection import project
+    from latentview.services.runner import drive
+
+    if os.path.splitext(args.output)[1].lower() not in (".parquet", ".csv"):
+        print("latentview embed: the output must end in .parquet or .csv", file=sys.stderr)
+        return 2
+    console = ConsoleProgress()
+    t0 = time.perf_counter()
+    try:
+        opts = IngestOptions(model=args.model or DEFAULT_MODEL, use_cache=not args.no_cache)
+        dataset = drive(ingest_folder(args.folder, opts), console.progress, None, console.log)
+        t_embed = time.perf_counter() - t0
+        coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
+        rows = write_table(dataset, coords, args.output)
+    except UserError as exc:
+        console.close()
+        print(f"latentview embed: {exc}", file=sys.stderr)
+        return 1
+    console.close()
+    secs = time.perf_counter() - t0
+    n_ok, n_bad = len(dataset), len(dataset.failures)
+    print(
+        f"files {n_ok + n_bad}, embedded {n_ok}, failed {n_bad}, "
+        f"{secs:.1f} s ({t_embed:.1f} s embedding), {n_ok / max(t_embed, 1e-9):.1f} images/s, "
+        f"{rows} rows → {display_path(os.path.abspath(args.output))}"
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Thin Qt views over the core; the only layer that imports PySide6 and pyqtgraph."""

@@ -1,0 +1,192 @@
+"""Inspector dock: the clicked point (large image, path, size, nearest neighbours in the full space)
+and the current selection (thumbnail grid with count). Words and other non-image items show as text.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from latentview.backends.paths import display_path
+from latentview.core.session import Session
+from latentview.qt.imaging import load_thumbnails, to_pixmap
+
+THUMB = 96
+MAX_GRID = 400
+
+
+def _grid(icon_size: int) -> QListWidget:
+    grid = QListWidget()
+    grid.setViewMode(QListView.IconMode)
+    grid.setIconSize(QSize(icon_size, icon_size))
+    grid.setResizeMode(QListView.Adjust)
+    grid.setMovement(QListView.Static)
+    grid.setUniformItemSizes(True)
+    grid.setSpacing(4)
+    grid.setWordWrap(True)
+    return grid
+
+
+class InspectorPanel(QWidget):
+    """Reads the session; asks the runner for thumbnails so the GUI never decodes images."""
+
+    itemActivated = Signal(int)  # a neighbour or selected item was clicked: focus it
+
+    def __init__(self, session: Session, runner, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.tabs = QTabWidget()
+        # Point tab
+        point = QWidget()
+        self.image = QLabel("Click a point on the map")
+        self.image.setAlignment(Qt.AlignCenter)
+        self.image.setMinimumHeight(160)
+        self.image.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.neighbours_title = QLabel()
+        self.neighbours = _grid(THUMB)
+        self.neighbours.itemClicked.connect(self._activate)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.image, 1)
+        tl.addWidget(self.caption)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.neighbours_title)
+        bl.addWidget(self.neighbours, 1)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        QVBoxLayout(point).addWidget(split)
+        # Selection tab
+        sel = QWidget()
+        self.count = QLabel("No selection. Drag on the map to lasso points (Shift adds, Ctrl subtracts).")
+        self.count.setWordWrap(True)
+        self.grid = _grid(THUMB)
+        self.grid.itemClicked.connect(self._activate)
+        sl = QVBoxLayout(sel)
+        sl.addWidget(self.count)
+        sl.addWidget(self.grid, 1)
+        self.tabs.addTab(point, "Point")
+        self.tabs.addTab(sel, "Selection")
+        QVBoxLayout(self).addWidget(self.tabs)
+        self._focus_pixmap: QPixmap | None = None
+        session.focus_changed.connect(self._on_focus_change)
+        session.selection_changed.connect(self._on_selection_change)
+        session.dataset_changed.connect(self._on_dataset_change)
+
+    # --- helpers -------------------------------------------------------------------------
+    def _is_images(self) -> bool:
+        ds = self.session.dataset
+        return ds is not None and ds.kind == "images"
+
+    def _label(self, i: int) -> str:
+        item = self.session.dataset.items[i]
+        return os.path.basename(display_path(item)) if self._is_images() else item
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        index = item.data(Qt.UserRole)
+        if index is not None:
+            self.itemActivated.emit(int(index))
+
+    def _fill(self, grid: QListWidget, indices, captions, key: str) -> None:
+        grid.clear()
+        images = self._is_images()
+        grid.setViewMode(QListView.IconMode if images else QListView.ListMode)
+        for i, cap in zip(indices, captions):
+            it = QListWidgetItem(cap)
+            it.setData(Qt.UserRole, int(i))
+            it.setToolTip(display_path(self.session.dataset.items[i]))
+            if images:
+                it.setSizeHint(QSize(THUMB + 12, THUMB + 34))
+            grid.addItem(it)
+        if images and len(indices):
+            paths = [self.session.dataset.items[i] for i in indices]
+            self.runner.submit(key, load_thumbnails, paths, THUMB, title="Thumbnails",
+                               on_partial=lambda part, g=grid: self._set_icons(g, part.value))  # fmt: skip
+
+    @staticmethod
+    def _set_icons(grid: QListWidget, chunk) -> None:
+        for row, rgb in chunk:
+            it = grid.item(row)
+            if it is not None and rgb is not None:
+                it.setIcon(QIcon(to_pixmap(rgb)))
+
+    # --- session events ------------------------------------------------------------------
+    def _on_dataset_change(self) -> None:
+        self.image.setPixmap(QPixmap())
+        self.image.setText("Click a point on the map")
+        self.caption.clear()
+        self.neighbours_title.clear()
+        self.neighbours.clear()
+
+    def _on_focus_change(self) -> None:
+        s = self.session
+        if s.focus is None or s.dataset is None:
+            self._on_dataset_change()
+            return
+        i = s.focus
+        item = s.dataset.items[i]
+        idx, dist = s.neighbours
+        if self._is_images():
+            from latentview.backends.images import image_info
+
+            self.caption.setText(
+                f"<b>{self._label(i)}</b><br>{display_path(item)}<br>{image_info(item)}"
+                f" · label <i>{s.dataset.labels[i]}</i>"
+            )
+            self.image.setText("")
+            self.runner.submit("focus-image", load_thumbnails, [item], 320, title="Image",
+                               on_partial=self._set_focus_image)  # fmt: skip
+        else:
+            self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
+            self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>")
+        self.neighbours_title.setText(
+            f"{len(idx)} nearest neighbours in the full {s.dataset.embeddings.shape[1]}-d space "
+            "(cosine distance):"
+        )
+        captions = [f"{self._label(j)}\n{d:.3f}" if self._is_images() else f"{self._label(j)}  {d:.3f}"
+                    for j, d in zip(idx, dist)]  # fmt: skip
+        self._fill(self.neighbours, idx, captions, "neighbour-thumbs")
+        self.tabs.setCurrentIndex(0)
+
+    def _set_focus_image(self, part) -> None:
+        (_, rgb), *_ = part.value
+        if rgb is not None:
+            self._focus_pixmap = to_pixmap(rgb)
+            self.image.setPixmap(self._focus_pixmap)
+
+    def _on_selection_change(self) -> None:
+        s = self.session
+        idx = s.selected_indices
+        if not len(idx):
+            self.count.setText("No selection. Drag on the map to lasso points (Shift adds, Ctrl subtracts).")
+            self.grid.clear()
+            return
+        shown = idx[:MAX_GRID]
+        more = f" (showing the first {len(shown)})" if len(idx) > len(shown) else ""
+        labels = np.asarray(s.dataset.labels, dtype=object)[idx]
+        uniq, counts = np.unique(labels, return_counts=True)
+        top = ", ".join(f"{u} {c}" for u, c in sorted(zip(uniq, counts), key=lambda t: -t[1])[:4])
+        self.count.setText(f"<b>{len(idx):,} selected</b>{more} — {top}")
+        self._fill(self.grid, shown, [self._label(j) for j in shown], "selection-thumbs")
+        self.tabs.setCurrentIndex(1)

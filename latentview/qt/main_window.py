@@ -1,0 +1,351 @@
+"""The main window: the map in the centre, docks around it, every slow step on the task runner."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedLayout,
+    QWidget,
+)
+
+from latentview import __version__
+from latentview.backends.paths import display_path
+from latentview.backends.projectors import ProjectionParams
+from latentview.core.dataset import Dataset
+from latentview.core.progress import Log
+from latentview.core.selection import SelectionMode
+from latentview.core.session import Session
+from latentview.qt.inspector import InspectorPanel
+from latentview.qt.map_settings import MapSettingsPanel
+from latentview.qt.palette import categorical
+from latentview.qt.scatter import MapView, mode_for
+from latentview.qt.status import LogPanel, ProgressWidget
+from latentview.qt.task_runner import TaskRunner
+
+EMPTY_HINT = (
+    "<div style='font-size:15pt; color:#555'>Drop a folder of images here</div>"
+    "<div style='color:#777'>or File ▸ Open Folder… (Ctrl+O), or File ▸ Open Demo</div>"
+)
+
+
+class MainWindow(QMainWindow):
+    mapReady = Signal(str)  # the final layout is drawn (method name)
+    mapFailed = Signal(str)  # a sentence: why no map could be made
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"latentview {__version__}")
+        self.resize(1280, 800)
+        self.setAcceptDrops(True)
+        self.session = Session()
+        self.runner = TaskRunner(self)
+        self._projection_cache: dict[tuple, np.ndarray] = {}
+        self._ingest_started = 0.0
+        self._folder: str | None = None
+
+        # centre: the map, with a hint while empty
+        self.map = MapView()
+        self.hint = QLabel(EMPTY_HINT)
+        self.hint.setAlignment(Qt.AlignCenter)
+        self.hint.setStyleSheet("background: white")
+        centre = QWidget()
+        self._stack = QStackedLayout(centre)
+        self._stack.addWidget(self.hint)
+        self._stack.addWidget(self.map)
+        self.setCentralWidget(centre)
+
+        # docks
+        self.settings = MapSettingsPanel()
+        self.inspector = InspectorPanel(self.session, self.runner)
+        self.log = LogPanel()
+        self.docks: dict[str, QDockWidget] = {}
+        self._add_dock("Map settings", self.settings, Qt.LeftDockWidgetArea)
+        self._add_dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self._add_dock("Log", self.log, Qt.BottomDockWidgetArea)
+        self.resizeDocks([self.docks["Map settings"], self.docks["Inspector"]], [250, 360], Qt.Horizontal)
+        self.resizeDocks([self.docks["Log"]], [110], Qt.Vertical)
+
+        # status bar
+        self.progress = ProgressWidget(self.runner)
+        self.summary = QLabel()
+        self.statusBar().addWidget(self.summary, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+
+        self._build_menus()
+        self._connect()
+
+    # --- construction --------------------------------------------------------------------
+    def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.replace(" ", "") + "Dock")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+        return dock
+
+    def _build_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        self.open_action = QAction("&Open Folder…", self, shortcut=QKeySequence.Open)
+        self.open_action.triggered.connect(self._ask_folder)
+        demo = QAction("Open &Demo", self, triggered=self.open_demo)
+        self.export_action = QAction("&Export Map Data…", self, shortcut="Ctrl+E")
+        self.export_action.triggered.connect(self._ask_export)
+        quit_ = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
+        for a in (self.open_action, demo, self.export_action):
+            file.addAction(a)
+        file.addSeparator()
+        file.addAction(quit_)
+        edit = self.menuBar().addMenu("&Edit")
+        clear = QAction("Clear Selection", self, shortcut=Qt.Key_Escape)
+        clear.triggered.connect(self._clear)
+        select_all = QAction("Select All", self, shortcut=QKeySequence.SelectAll)
+        select_all.triggered.connect(
+            lambda: self.session.select_indices(np.arange(len(self.session.dataset or [])))
+        )
+        edit.addActions([clear, select_all])
+        view = self.menuBar().addMenu("&View")
+        reset = QAction("Reset Zoom", self, shortcut="Ctrl+0")
+        reset.triggered.connect(lambda: self.map.viewbox.autoRange(padding=0.05))
+        view.addAction(reset)
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        help_ = self.menuBar().addMenu("&Help")
+        help_.addAction(QAction("&About latentview", self, triggered=self._about))
+
+    def _connect(self) -> None:
+        s = self.session
+        s.dataset_changed.connect(self._on_dataset)
+        s.coords_changed.connect(self._on_coords)
+        s.selection_changed.connect(lambda: self.map.set_selection(s.selection))
+        s.focus_changed.connect(self._on_focus)
+        self.map.lassoed.connect(lambda poly, mode: s.select_polygon(poly, mode))
+        self.map.pointClicked.connect(self._on_click)
+        self.map.clearRequested.connect(self._clear)
+        self.inspector.itemActivated.connect(self.focus_point)
+        self.settings.projectionRequested.connect(self.reproject)
+        self.settings.modelChanged.connect(self._on_model_change)
+        self.runner.logged.connect(lambda _key, entry: self.log.add(entry))
+
+    # --- opening data --------------------------------------------------------------------
+    def _ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of images")
+        if folder:
+            self.open_folder(folder)
+
+    def open_demo(self) -> None:
+        from latentview.backends.demo import demo_folder
+
+        self.runner.submit("ingest", _demo_then_ingest, self.settings.model_name,
+                           on_result=self._on_ingested, on_error=self._on_failed,
+                           title="Preparing demo")  # fmt: skip
+        self._ingest_started = time.perf_counter()
+        del demo_folder
+
+    def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True) -> None:
+        from latentview.services.ingest import IngestOptions, ingest_folder
+
+        if model:
+            self.settings.set_model(model)
+        self._folder = folder
+        self._ingest_started = time.perf_counter()
+        self.log.add(Log(f"Opening {display_path(folder)} with {self.settings.model_name}", "info"))
+        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache)
+        self.runner.submit("ingest", ingest_folder, folder, opts, on_result=self._on_ingested,
+                           on_error=self._on_failed, title="Embedding images")  # fmt: skip
+
+    def show_dataset(self, dataset: Dataset, params: ProjectionParams | None = None) -> None:
+        """Put any dataset (images, words, GAN samples) on the map."""
+        self.session.set_dataset(dataset)
+        self.reproject(params or self.settings.params())
+
+    def _on_ingested(self, dataset: Dataset) -> None:
+        secs = time.perf_counter() - self._ingest_started
+        self._folder = dataset.source
+        bad = len(dataset.failures)
+        self.log.add(Log(f"{len(dataset):,} images embedded ({dataset.model}), {bad} skipped, "
+                         f"{secs:.1f} s", "info"))  # fmt: skip
+        self.show_dataset(dataset)
+
+    def _on_failed(self, message: str) -> None:
+        self.log.add(Log(message, "error"))
+        self.statusBar().showMessage(message, 15000)
+        self.mapFailed.emit(message)
+
+    def _on_model_change(self, model: str) -> None:
+        if self._folder and self.session.dataset is not None and self.session.dataset.kind == "images":
+            self.open_folder(self._folder)
+
+    # --- projection ----------------------------------------------------------------------
+    def reproject(self, params: ProjectionParams) -> None:
+        from latentview.services.projection import project
+
+        ds = self.session.dataset
+        if ds is None:
+            return
+        self.settings.set_method(params.method)
+        key = (id(ds.embeddings), params.method, tuple(sorted(params.resolved().items())))
+        if key in self._projection_cache:
+            self.session.set_coords(self._projection_cache[key], params.method, final=True)
+            return
+
+        def done(coords, key=key, ds=ds):
+            self._projection_cache[key] = coords
+            if self.session.dataset is ds:
+                self.session.set_coords(coords, params.method, final=True)
+
+        def partial(part, ds=ds):
+            if self.session.dataset is ds:
+                self.session.set_coords(part.value, part.label, final=False)
+
+        self.runner.submit("project", project, ds.embeddings, params, on_result=done,
+                           on_partial=partial, on_error=self._on_failed,
+                           title=f"Projecting ({params.method.upper()})")  # fmt: skip
+
+    # --- session → view ------------------------------------------------------------------
+    def _on_dataset(self) -> None:
+        ds = self.session.dataset
+        self.map.set_points(np.zeros((0, 2)), np.zeros(0, int), [], [])
+        self._stack.setCurrentWidget(self.map if ds is not None else self.hint)
+        self._update_summary()
+
+    def _on_coords(self, final: bool) -> None:
+        s = self.session
+        codes, names = s.dataset.label_codes()
+        first = len(self.map.points) != len(s.coords) or not final
+        self.map.set_points(s.coords, codes, categorical(len(names)), names, autorange=first or final)
+        self.map.set_selection(s.selection)
+        self.map.set_neighbours(s.neighbours[0])
+        self.map.set_focus(s.focus)
+        self._update_summary()
+        if final:
+            self.mapReady.emit(s.projection)
+
+    def _on_focus(self) -> None:
+        s = self.session
+        self.map.set_neighbours(s.neighbours[0])
+        self.map.set_focus(s.focus)
+
+    def _update_summary(self) -> None:
+        ds = self.session.dataset
+        if ds is None:
+            self.summary.setText("")
+            return
+        what = {"images": "images", "words": "words"}.get(ds.kind, "points")
+        text = f"{len(ds):,} {what}"
+        if ds.failures:
+            text += f" · {len(ds.failures)} skipped (see Log)"
+        if ds.model:
+            text += f" · {ds.model}"
+        if self.session.projection:
+            text += f" · {self.session.projection.upper()}"
+        self.summary.setText(text)
+
+    # --- interaction ---------------------------------------------------------------------
+    def _on_click(self, index: int, modifiers) -> None:
+        if index < 0:
+            self.session.set_focus(None)
+            return
+        mode = mode_for(modifiers)
+        if mode is not SelectionMode.REPLACE:
+            self.session.select_indices([index], mode)
+        self.session.set_focus(index)
+
+    def focus_point(self, index: int) -> None:
+        self.session.set_focus(index)
+
+    def _clear(self) -> None:
+        self.session.clear_selection()
+        self.session.set_focus(None)
+
+    # --- drag and drop -------------------------------------------------------------------
+    @staticmethod
+    def _dropped_folder(mime) -> str | None:
+        for url in mime.urls() if mime.hasUrls() else []:
+            path = url.toLocalFile()
+            if os.path.isdir(path):
+                return path
+            if os.path.isfile(path):
+                return os.path.dirname(path)
+        return None
+
+    def dragEnterEvent(self, ev) -> None:
+        if self._dropped_folder(ev.mimeData()):
+            ev.acceptProposedAction()
+
+    def dragMoveEvent(self, ev) -> None:
+        if self._dropped_folder(ev.mimeData()):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:
+        folder = self._dropped_folder(ev.mimeData())
+        if folder:
+            ev.acceptProposedAction()
+            self.open_folder(folder)
+
+    # --- export, about, close ------------------------------------------------------------
+    def _ask_export(self) -> None:
+        if self.session.dataset is None or self.session.coords is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export map data", "latentview.parquet",
+                                              "Parquet (*.parquet);;CSV (*.csv)")  # fmt: skip
+        if path:
+            from latentview.services.export import write_table
+
+            try:
+                write_table(self.session.dataset, self.session.coords, path)
+                self.log.add(Log(f"Exported {len(self.session.dataset):,} rows to {path}", "info"))
+            except Exception as exc:
+                QMessageBox.warning(self, "Export failed", str(exc))
+
+    def _about(self) -> None:
+        from latentview.licences import ABOUT_HTML
+
+        box = QMessageBox(self)
+        box.setWindowTitle("About latentview")
+        box.setTextFormat(Qt.RichText)
+        box.setText(ABOUT_HTML.format(version=__version__))
+        box.exec()
+
+    def closeEvent(self, ev) -> None:
+        self.runner.shutdown()
+        super().closeEvent(ev)
+
+    # --- test and automation helpers -----------------------------------------------------
+    def drop_folder_at(self, folder: str, pos: QPointF | None = None) -> None:
+        """Deliver a real drag-and-drop sequence to the window (used by tests and --screenshot)."""
+        from PySide6.QtCore import QMimeData
+        from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+        from PySide6.QtWidgets import QApplication
+
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(folder)])
+        pos = pos or QPointF(self.width() / 2, self.height() / 2)
+        handle = self.windowHandle()
+        for cls in (QDragEnterEvent, QDragMoveEvent):
+            QApplication.sendEvent(
+                handle, cls(pos.toPoint(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+            )
+        QApplication.sendEvent(handle, QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+
+
+def _demo_then_ingest(model: str):
+    from latentview.backends.demo import demo_folder
+    from latentview.services.ingest import IngestOptions, ingest_folder
+
+    folder = str(demo_folder())
+    return (yield from ingest_folder(folder, IngestOptions(model=model)))
+
+
+def open_url(url: str) -> None:
+    QDesktopServices.openUrl(QUrl(url))

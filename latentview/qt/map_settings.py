@@ -1,0 +1,87 @@
+"""Map settings dock: which encoder embeds images, which projection lays out the map and its parameters."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from latentview.backends.embedders import DEFAULT_MODEL, EMBEDDERS
+from latentview.backends.projectors import DEFAULT_PARAMS, ProjectionParams
+
+
+class MapSettingsPanel(QWidget):
+    projectionRequested = Signal(object)  # ProjectionParams
+    modelChanged = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = QComboBox()
+        for spec in EMBEDDERS.values():
+            self.model.addItem(spec.title, spec.name)
+        self.model.setCurrentIndex(self.model.findData(DEFAULT_MODEL))
+        self.model.setToolTip("Image encoder; its penultimate layer is the embedding. "
+                              "Changing it re-embeds the current folder (cached per model).")  # fmt: skip
+        self.model.currentIndexChanged.connect(lambda _: self.modelChanged.emit(self.model_name))
+        self.method = QComboBox()
+        for name, title in (("umap", "UMAP"), ("tsne", "t-SNE"), ("pca", "PCA")):
+            self.method.addItem(title, name)
+        self.stack = QStackedWidget()
+        self.n_neighbors = QSpinBox(minimum=2, maximum=200, value=DEFAULT_PARAMS["umap"]["n_neighbors"])
+        self.min_dist = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05,
+                                       value=DEFAULT_PARAMS["umap"]["min_dist"])  # fmt: skip
+        self.perplexity = QDoubleSpinBox(minimum=2.0, maximum=200.0, singleStep=5.0,
+                                         value=DEFAULT_PARAMS["tsne"]["perplexity"])  # fmt: skip
+        umap_form, tsne_form, pca_form = QWidget(), QWidget(), QWidget()
+        f = QFormLayout(umap_form)
+        f.addRow("Neighbours", self.n_neighbors)
+        f.addRow("Min. distance", self.min_dist)
+        QFormLayout(tsne_form).addRow("Perplexity", self.perplexity)
+        QFormLayout(pca_form)
+        self._forms = {"umap": umap_form, "tsne": tsne_form, "pca": pca_form}
+        for w in self._forms.values():
+            self.stack.addWidget(w)
+        self.method.currentIndexChanged.connect(
+            lambda _: self.stack.setCurrentWidget(self._forms[self.method.currentData()])
+        )
+        self.apply = QPushButton("Apply projection")
+        self.apply.clicked.connect(lambda: self.projectionRequested.emit(self.params()))
+        form = QFormLayout()
+        form.addRow("Model", self.model)
+        form.addRow("Projection", self.method)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.stack)
+        lay.addWidget(self.apply)
+        lay.addStretch(1)
+
+    @property
+    def model_name(self) -> str:
+        return self.model.currentData()
+
+    def set_model(self, name: str) -> None:
+        i = self.model.findData(name)
+        if i >= 0:
+            self.model.blockSignals(True)
+            self.model.setCurrentIndex(i)
+            self.model.blockSignals(False)
+
+    def set_method(self, method: str) -> None:
+        self.method.setCurrentIndex(self.method.findData(method))
+
+    def params(self) -> ProjectionParams:
+        method = self.method.currentData()
+        opts = {}
+        if method == "umap":
+            opts = {"n_neighbors": self.n_neighbors.value(), "min_dist": self.min_dist.value()}
+        elif method == "tsne":
+            opts = {"perplexity": self.perplexity.value()}
+        return ProjectionParams(method, opts)

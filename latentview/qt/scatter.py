@@ -1,0 +1,180 @@
+"""The map: a pyqtgraph plot of 2-D points with freehand lasso, click picking and highlight layers.
+
+Mouse: left-drag lassos (Shift adds, Ctrl/Alt subtracts), left-click picks, right/middle-drag pans,
+wheel zooms, Esc clears. The view only emits polygons and clicks; the core decides what they select.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from latentview.core.geometry import nearest_point
+from latentview.core.selection import SelectionMode
+from latentview.qt.point_cloud import PointCloudItem
+
+PICK_RADIUS_PX = 10
+
+
+def mode_for(modifiers) -> SelectionMode:
+    if modifiers & (Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
+        return SelectionMode.SUBTRACT
+    if modifiers & Qt.ShiftModifier:
+        return SelectionMode.ADD
+    return SelectionMode.REPLACE
+
+
+class MapViewBox(pg.ViewBox):
+    lassoFinished = Signal(object, object)  # (M, 2) polygon in data coords, SelectionMode
+    clicked = Signal(float, float, object)  # data x, y, modifiers
+
+    def __init__(self):
+        super().__init__(enableMenu=False)
+        self.setAspectLocked(False)
+        self._lasso: list[QPointF] = []
+        self._lasso_mode = SelectionMode.REPLACE
+        self._path_item = QGraphicsPathItem()
+        pen = QPen(QColor(30, 30, 30), 1.5, Qt.DashLine)
+        pen.setCosmetic(True)
+        self._path_item.setPen(pen)
+        self._path_item.setBrush(QColor(80, 120, 200, 40))
+        self._path_item.setZValue(1e6)
+        self.addItem(self._path_item, ignoreBounds=True)
+
+    def mouseDragEvent(self, ev, axis=None):
+        if ev.button() == Qt.LeftButton:
+            ev.accept()
+            pos = self.mapSceneToView(ev.scenePos())
+            if ev.isStart():
+                self._lasso = [self.mapSceneToView(ev.buttonDownScenePos()), pos]
+                self._lasso_mode = mode_for(ev.modifiers())
+            else:
+                self._lasso.append(pos)
+            path = QPainterPath(self._lasso[0])
+            for pt in self._lasso[1:]:
+                path.lineTo(pt)
+            path.closeSubpath()
+            self._path_item.setPath(path)
+            if ev.isFinish():
+                poly = np.array([(pt.x(), pt.y()) for pt in self._lasso], dtype=np.float64)
+                self._lasso = []
+                self._path_item.setPath(QPainterPath())
+                self.lassoFinished.emit(poly, self._lasso_mode)
+        elif ev.button() in (Qt.RightButton, Qt.MiddleButton):
+            ev.accept()
+            delta = ev.pos() - ev.lastPos()
+            tr = self.mapToView(pg.Point(delta)) - self.mapToView(pg.Point(0, 0))
+            self._resetTarget()
+            self.translateBy(x=-tr.x(), y=-tr.y())
+            self.sigRangeChangedManually.emit(self.state["mouseEnabled"])
+        else:
+            super().mouseDragEvent(ev, axis)
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.LeftButton:
+            ev.accept()
+            pos = self.mapSceneToView(ev.scenePos())
+            self.clicked.emit(pos.x(), pos.y(), ev.modifiers())
+        else:
+            super().mouseClickEvent(ev)
+
+
+class MapView(pg.PlotWidget):
+    """The scatter widget. Call `set_points`, then `set_selection` / `set_neighbours` / `set_focus`."""
+
+    lassoed = Signal(object, object)  # polygon, SelectionMode
+    pointClicked = Signal(int, object)  # index (-1: empty space), modifiers
+    clearRequested = Signal()
+
+    def __init__(self, parent=None):
+        self.viewbox = MapViewBox()
+        super().__init__(parent, viewBox=self.viewbox, background="w")
+        self.setAntialiasing(False)
+        self.plotItem.hideButtons()
+        for ax in ("left", "bottom"):
+            self.plotItem.getAxis(ax).setStyle(showValues=False)
+            self.plotItem.getAxis(ax).setPen(pg.mkPen(200, 200, 200))
+        self.points = PointCloudItem(size=7)
+        self.selection = PointCloudItem(size=11, ring=True)
+        self.selection.setZValue(10)
+        self.neighbours = pg.ScatterPlotItem(
+            size=14, pen=pg.mkPen("#d62728", width=2.5), brush=pg.mkBrush(0, 0, 0, 0)
+        )
+        self.neighbours.setZValue(20)
+        self.focus = pg.ScatterPlotItem(
+            size=20, symbol="star", pen=pg.mkPen("k", width=1.2), brush=pg.mkBrush("#ffd92f")
+        )
+        self.focus.setZValue(30)
+        for item in (self.points, self.selection, self.neighbours, self.focus):
+            self.addItem(item)
+        self.legend = pg.LegendItem(
+            offset=(-10, 10), labelTextSize="9pt", labelTextColor=(40, 40, 40), brush=pg.mkBrush(255, 255, 255, 210)
+        )
+        self.legend.setParentItem(self.plotItem.vb)
+        self.viewbox.lassoFinished.connect(self.lassoed)
+        self.viewbox.clicked.connect(self._on_click)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAcceptDrops(False)  # the main window takes drops
+        self._xy = np.zeros((0, 2))
+
+    # --- data ----------------------------------------------------------------------------
+    def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
+                   autorange: bool = True) -> None:  # fmt: skip
+        self._xy = np.asarray(xy, dtype=np.float64)
+        self.points.set_points(self._xy, codes, colors)
+        self._set_legend(names, colors)
+        if autorange:
+            self.viewbox.autoRange(padding=0.05)
+
+    def set_colors(self, codes: np.ndarray, colors: list[QColor], names: list[str]) -> None:
+        self.points.set_colors(codes, colors)
+        self._set_legend(names, colors)
+
+    def _set_legend(self, names: list[str], colors: list[QColor], limit: int = 20) -> None:
+        self.legend.clear()
+        for name, color in list(zip(names, colors))[:limit]:
+            sample = pg.ScatterPlotItem(pen=pg.mkPen(0, 0, 0, 90), brush=pg.mkBrush(color), size=9)
+            self.legend.addItem(sample, name)
+        if len(names) > limit:
+            self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None), f"… {len(names) - limit} more")
+        self.legend.setVisible(1 < len(names))
+
+    def set_selection(self, mask: np.ndarray | None) -> None:
+        idx = np.flatnonzero(mask) if mask is not None else np.zeros(0, int)
+        self.selection.set_points(self._xy[idx], None, [QColor(20, 20, 20)])
+
+    def set_neighbours(self, indices) -> None:
+        idx = np.asarray(indices, dtype=int)
+        self.neighbours.setData(pos=self._xy[idx] if idx.size else np.zeros((0, 2)))
+
+    def set_focus(self, index: int | None) -> None:
+        self.focus.setData(pos=self._xy[[index]] if index is not None else np.zeros((0, 2)))
+
+    def center_on(self, index: int) -> None:
+        x, y = self._xy[index]
+        rng = self.viewbox.viewRange()
+        hw, hh = (rng[0][1] - rng[0][0]) / 2, (rng[1][1] - rng[1][0]) / 2
+        self.viewbox.setRange(xRange=(x - hw, x + hw), yRange=(y - hh, y + hh), padding=0)
+
+    # --- input ---------------------------------------------------------------------------
+    def pick(self, x: float, y: float) -> int | None:
+        """Nearest point within PICK_RADIUS_PX screen pixels, measured in pixels."""
+        if not len(self._xy):
+            return None
+        sx, sy = self.viewbox.viewPixelSize()
+        scaled = self._xy / (sx, sy)
+        return nearest_point(scaled, (x / sx, y / sy), PICK_RADIUS_PX)
+
+    def _on_click(self, x, y, modifiers):
+        i = self.pick(x, y)
+        self.pointClicked.emit(-1 if i is None else i, modifiers)
+
+    def keyPressEvent(self, ev):
+        if ev.key() == Qt.Key_Escape:
+            self.clearRequested.emit()
+            ev.accept()
+            return
+        super().keyPressEvent(ev)

@@ -1,0 +1,24 @@
+"""Embeddings → 2-D, with a PCA layout yielded first so the map is never empty while UMAP works."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from latentview.backends import projectors
+from latentview.core.progress import Partial, Progress
+
+
+def project(embeddings: np.ndarray, params: projectors.ProjectionParams):
+    """Generator: yields Partial(PCA coords) before a slow method, returns the final (N, 2) coords."""
+    x = np.asarray(embeddings, dtype=np.float32)
+    yield Progress(0, 1, "Projecting (PCA)")
+    quick = projectors.pca(x)
+    if params.method == "pca":
+        return quick
+    yield Partial(quick, "pca")
+    name = {"umap": "UMAP", "tsne": "t-SNE"}[params.method]
+    msg = f"Projecting ({name}, {len(x):,} points)"
+    if params.method == "umap" and not projectors.umap_is_compiled():
+        msg += " — first run compiles UMAP (~40 s, cached for next time)"
+    yield Progress(0, 1, msg)
+    return projectors.run(x, params)
