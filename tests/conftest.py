@@ -1,0 +1,86 @@
+"""Shared fixtures. Every test runs headless with its caches in a temporary folder, never the user's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_REPO = Path(__file__).resolve().parents[1]
+# UMAP's numba kernels take ~40 s to compile; keep them across test runs of this checkout.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(_REPO / ".cache" / "numba"))
+os.environ.setdefault("TORCH_HOME", str(_REPO / ".cache" / "torch-empty"))  # no stray downloaded weights
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    path = tmp_path_factory.mktemp("latentview-cache")
+    os.environ["LATENTVIEW_CACHE_DIR"] = str(path)
+    os.environ["LATENTVIEW_CONFIG_DIR"] = str(tmp_path_factory.mktemp("latentview-config"))
+    yield path
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    """An empty embedding cache for this test only."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("LATENTVIEW_CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def photo_folder(tmp_path_factory) -> Path:
+    """Real photos in 11 labelled sub-folders (crops of scikit-image/sklearn sample photos)."""
+    from latentview.backends.demo import demo_folder
+
+    return demo_folder(per_category=8)
+
+
+@pytest.fixture
+def tiny_embedder():
+    """A fast deterministic stand-in encoder (colour statistics) registered as 'tiny-test'."""
+    from latentview.backends import embedders
+
+    class Tiny:
+        name = "tiny-test"
+        input_size = 32
+        categories: list[str] = []
+
+        def embed(self, images: np.ndarray) -> np.ndarray:
+            x = images.astype(np.float32) / 255.0
+            feats = [x.mean(axis=(1, 2)), x.std(axis=(1, 2)), x[:, ::8, ::8].reshape(len(x), -1)]
+            return np.concatenate(feats, axis=1)
+
+        def classify(self, features, top=5):
+            return [[] for _ in features]
+
+    spec = embedders.EmbedderSpec("tiny-test", "Tiny test encoder", True, "test", Tiny)
+    embedders.register(spec)
+    yield "tiny-test"
+    embedders.EMBEDDERS.pop("tiny-test", None)
+    embedders._loaded.pop("tiny-test", None)
+
+
+@pytest.fixture
+def no_mouse_rate_limit():
+    import pyqtgraph as pg
+
+    old = pg.getConfigOption("mouseRateLimit")
+    pg.setConfigOption("mouseRateLimit", -1)
+    yield
+    pg.setConfigOption("mouseRateLimit", old)
+
+
+@pytest.fixture
+def window(qtbot, no_mouse_rate_limit):
+    from latentview.qt.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    assert win.runner.shutdown(60_000), "background threads did not stop"
