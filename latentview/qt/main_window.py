@@ -83,6 +83,10 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._connect()
+        self._install_extensions()
+
+    def _install_extensions(self) -> None:
+        """Feature modules add their docks and menu entries here (one line each)."""
 
     # --- construction --------------------------------------------------------------------
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -93,14 +97,23 @@ class MainWindow(QMainWindow):
         self.docks[title] = dock
         return dock
 
+    def add_panel(self, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
+                  tabify_with: str | None = None) -> QDockWidget:  # fmt: skip
+        """Extension point for feature panels (words, GAN, clusters): a dock plus its View toggle."""
+        dock = self._add_dock(title, widget, area)
+        if tabify_with in self.docks:
+            self.tabifyDockWidget(self.docks[tabify_with], dock)
+        self.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
     def _build_menus(self) -> None:
-        file = self.menuBar().addMenu("&File")
+        file = self.file_menu = self.menuBar().addMenu("&File")
         self.open_action = QAction("&Open Folder…", self, shortcut=QKeySequence.Open)
         self.open_action.triggered.connect(self._ask_folder)
         demo = QAction("Open &Demo", self, triggered=self.open_demo)
         self.export_action = QAction("&Export Map Data…", self, shortcut="Ctrl+E")
         self.export_action.triggered.connect(self._ask_export)
-        quit_ = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
+        quit_ = self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
         for a in (self.open_action, demo, self.export_action):
             file.addAction(a)
         file.addSeparator()
@@ -113,7 +126,7 @@ class MainWindow(QMainWindow):
             lambda: self.session.select_indices(np.arange(len(self.session.dataset or [])))
         )
         edit.addActions([clear, select_all])
-        view = self.menuBar().addMenu("&View")
+        view = self.view_menu = self.menuBar().addMenu("&View")
         reset = QAction("Reset Zoom", self, shortcut="Ctrl+0")
         reset.triggered.connect(lambda: self.map.viewbox.autoRange(padding=0.05))
         view.addAction(reset)
