@@ -29,6 +29,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), help="2-D layout (default umap)")
     p.add_argument("--screenshot", metavar="PNG", help="save the window once the map is drawn, then exit")
     p.add_argument("--timeout", type=float, default=900, help="give up --screenshot after this many s")
+    p.add_argument("--exit-after-show", action="store_true",
+                   help="quit as soon as the window is shown (times start-up; scripts/build_app.sh)")  # fmt: skip
     return p
 
 
@@ -67,6 +69,9 @@ def run_gui(args) -> int:
     if args.projection:
         window.settings.set_method(args.projection)
     window.show()
+    if args.exit_after_show:
+        QTimer.singleShot(0, window.close)
+        return app.exec()
     status = {"code": 0}
     if args.screenshot:
 
