@@ -1,0 +1,50 @@
+import numpy as np
+
+from latentview.core.geometry import nearest_point, points_in_polygon
+from latentview.core.selection import SelectionMode, combine
+
+
+def test_square_polygon_selects_inside_points_only():
+    xy = np.array([[0.5, 0.5], [1.5, 0.5], [0.1, 0.9], [-0.1, 0.5], [0.5, 1.01]])
+    square = np.array([[0, 0], [1, 0], [1, 1], [0, 1]])
+    assert points_in_polygon(xy, square).tolist() == [True, False, True, False, False]
+
+
+def test_concave_polygon_excludes_the_notch():
+    # A "U" shape: the notch (0.4..0.6, 0.3..1) is outside.
+    u = np.array([[0, 0], [1, 0], [1, 1], [0.6, 1], [0.6, 0.3], [0.4, 0.3], [0.4, 1], [0, 1]])
+    xy = np.array([[0.5, 0.6], [0.2, 0.6], [0.8, 0.6], [0.5, 0.1]])
+    assert points_in_polygon(xy, u).tolist() == [False, True, True, True]
+
+
+def test_polygon_matches_a_brute_force_circle_on_random_points():
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(-1, 1, size=(20_000, 2))
+    t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    circle = np.c_[0.7 * np.cos(t), 0.7 * np.sin(t)]
+    inside = points_in_polygon(xy, circle)
+    r = np.hypot(xy[:, 0], xy[:, 1])
+    clear = np.abs(r - 0.7) > 0.01  # away from the polygon's chord error
+    assert np.array_equal(inside[clear], (r < 0.7)[clear])
+
+
+def test_degenerate_polygons_select_nothing():
+    xy = np.zeros((3, 2))
+    assert not points_in_polygon(xy, np.array([[0, 0], [1, 1]])).any()
+    assert points_in_polygon(np.zeros((0, 2)), np.array([[0, 0], [1, 0], [0, 1]])).shape == (0,)
+
+
+def test_selection_modes_are_set_algebra():
+    a = np.array([1, 1, 0, 0], bool)
+    b = np.array([0, 1, 1, 0], bool)
+    assert combine(a, b, SelectionMode.REPLACE).tolist() == [0, 1, 1, 0]
+    assert combine(a, b, SelectionMode.ADD).tolist() == [1, 1, 1, 0]
+    assert combine(a, b, SelectionMode.SUBTRACT).tolist() == [1, 0, 0, 0]
+    assert combine(a, b, SelectionMode.INTERSECT).tolist() == [0, 1, 0, 0]
+    assert combine(None, b, SelectionMode.SUBTRACT).tolist() == [0, 1, 1, 0]
+
+
+def test_nearest_point_respects_radius():
+    xy = np.array([[0.0, 0.0], [10.0, 0.0]])
+    assert nearest_point(xy, (9.0, 0.5), 2.0) == 1
+    assert nearest_point(xy, (5.0, 5.0), 2.0) is None
