@@ -43,7 +43,7 @@ def test_embed_writes_parquet_with_embeddings_and_errors(messy, tmp_path):
 
 
 def test_embed_csv_has_no_embedding_column(messy, tmp_path):
-    root, good, _ = messy
+    root, _good, _ = messy
     out = tmp_path / "map.csv"
     res = _cli("embed", str(root), "-o", str(out), "--projection", "pca")
     assert res.returncode == 0, res.stderr

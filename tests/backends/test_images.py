@@ -23,7 +23,7 @@ def test_scan_finds_every_image_once_and_reports_the_symlink_loop(messy):
 
 
 def test_every_good_file_decodes_to_rgb_and_every_bad_one_has_a_reason(messy):
-    root, good, bad = messy
+    root, good, _bad = messy
     for path in scan_images(str(root)).files:
         name = os.path.basename(path)
         if name in good:
