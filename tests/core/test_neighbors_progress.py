@@ -50,3 +50,16 @@ def test_session_focus_neighbours_and_polygon_selection():
     assert events[-1] == "sel"
     s.set_coords(np.zeros((3, 2)), "pca")  # stale coords for another dataset are ignored
     assert len(s.coords) == 4
+
+
+def test_pca_matches_an_exact_eigendecomposition():
+    from latentview.backends.projectors import pca
+
+    rng = np.random.default_rng(0)
+    x = (rng.normal(size=(1500, 600)) * np.geomspace(5, 0.05, 600)).astype(np.float32)
+    got = pca(x)
+    c = x - x.mean(0)
+    _, vecs = np.linalg.eigh(c.T.astype(np.float64) @ c)
+    ref = c @ vecs[:, ::-1][:, :2]
+    for i in range(2):
+        assert abs(np.corrcoef(got[:, i], ref[:, i])[0, 1]) > 0.999
