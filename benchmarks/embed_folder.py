@@ -42,8 +42,6 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="lv-bench-"))
     os.environ["LATENTVIEW_CACHE_DIR"] = str(tmp / "cache")
 
-    import torch
-
     from latentview.backends.embedders import get_embedder
     from latentview.backends.images import load_rgb, scan_images
     from latentview.services.ingest import IngestOptions, default_threads, ingest_folder
@@ -52,8 +50,8 @@ def main() -> None:
     folder = tmp / "photos"
     make_jpegs(folder, args.images)
     t_threads, d_threads = default_threads()
-    torch.set_num_threads(t_threads)
     embedder = get_embedder(args.model)
+    embedder.set_threads(t_threads)
     files = scan_images(str(folder)).files
     batch = np.stack([load_rgb(f, embedder.input_size) for f in files[:8]])
     embedder.embed(batch)  # warm-up
@@ -71,10 +69,20 @@ def main() -> None:
     t0 = time.perf_counter()
     ds = drive(ingest_folder(str(folder), IngestOptions(model=args.model, use_cache=False)))
     pipe = len(ds) / (time.perf_counter() - t0)
-    print(f"model {args.model}, batch 8, torch threads {t_threads}, decode threads {d_threads}, "
+    print(f"model {args.model} on {embedder.runtime}, batch 8, inference threads {t_threads}, decode threads {d_threads}, "
           f"{os.cpu_count()} cores")  # fmt: skip
     print(f"decode+resize of a 1 MP JPEG (draft mode): {decode_ms:.1f} ms")
-    print(f"raw model:      {raw:6.1f} images/s")
+    torch_model = get_embedder(args.model, "torch")
+    torch_model.set_threads(t_threads)
+    torch_model.embed(batch)
+    t0 = time.perf_counter()
+    for _ in range(max(1, reps // 4)):
+        torch_model.embed(batch)
+    torch_rate = max(1, reps // 4) * 8 / (time.perf_counter() - t0)
+    a, b = embedder.embed(batch), torch_model.embed(batch)
+    cos = ((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)).min()
+    print(f"raw model:      {raw:6.1f} images/s  (torch eager: {torch_rate:.1f} images/s; "
+          f"min cosine ONNX vs torch {cos:.5f})")
     print(f"whole pipeline: {pipe:6.1f} images/s  ({pipe / raw:.2f} of raw)  on {len(ds)} × 1 MP JPEGs")
 
     # Cached reopen: fill the cache for N real files, then time folder → PCA map.

@@ -25,6 +25,7 @@ class EmbedderSpec:
     offline: bool
     licence: str
     build: Callable[[], Embedder]
+    onnx: bool = True  # may run on ONNX Runtime (exported once from the torch model)
 
 
 class Embedder:
@@ -40,6 +41,13 @@ class Embedder:
         self._std = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1)
         self.input_size = input_size
         self.categories = categories
+
+    runtime = "torch"
+
+    def set_threads(self, n: int) -> None:
+        import torch
+
+        torch.set_num_threads(n)
 
     def preprocess(self, images: np.ndarray):
         import torch
@@ -179,16 +187,32 @@ DEFAULT_MODEL = "efficientnet-lite0"
 _loaded: dict[str, Embedder] = {}
 
 
-def get_embedder(name: str) -> Embedder:
-    """Load once per process; raises ModelUnavailable with a sentence for unknown or missing models."""
+def get_embedder(name: str, runtime: str | None = None):
+    """Load once per process; raises ModelUnavailable with a sentence for unknown or missing models.
+
+    runtime "auto" (default; env LATENTVIEW_RUNTIME) runs the model on ONNX Runtime — 3–10× faster
+    than torch eager on these CPUs, with embeddings equal to torch's (cosine ≥ 0.999, checked at
+    export) — and falls back to torch; "torch" forces torch.
+    """
+    import os
+
     if name not in EMBEDDERS:
         raise ModelUnavailable(f"Unknown model '{name}'. Choose one of: {', '.join(EMBEDDERS)}.")
-    if name not in _loaded:
-        _loaded[name] = EMBEDDERS[name].build()
-    return _loaded[name]
+    runtime = runtime or os.environ.get("LATENTVIEW_RUNTIME", "auto")
+    key = f"{name}:{runtime}"
+    if key not in _loaded:
+        spec = EMBEDDERS[name]
+        model = None
+        if runtime == "auto" and spec.onnx:
+            from latentview.backends import onnx_runtime
+
+            model = onnx_runtime.load_or_export(name, lambda: get_embedder(name, "torch"))
+        _loaded[key] = model or spec.build()
+    return _loaded[key]
 
 
 def register(spec: EmbedderSpec) -> None:
     """Plug-in point (and test hook) for extra encoders."""
     EMBEDDERS[spec.name] = spec
-    _loaded.pop(spec.name, None)
+    for key in [k for k in _loaded if k.split(":")[0] == spec.name]:
+        del _loaded[key]

@@ -99,7 +99,8 @@ def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 if img.format == "JPEG":
-                    img.draft("RGB", (size * 2, size * 2))
+                    # Decode at 1/2…1/8 scale while both sides stay ≥ size: ~2–6× faster on photos.
+                    img.draft("RGB", (size, size))
                 img.load()
                 img = ImageOps.exif_transpose(img)
                 img = _to_rgb(img)

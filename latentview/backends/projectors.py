@@ -56,7 +56,7 @@ def _top_eigenvectors(cov: np.ndarray, k: int) -> np.ndarray:
     """
     d = cov.shape[0]
     if d <= 128 or k > d // 4:
-        vals, vecs = np.linalg.eigh(cov)
+        _, vecs = np.linalg.eigh(cov)
         return vecs[:, ::-1][:, :k]
     block = min(d, k + 10)
     q = np.linalg.qr(np.random.default_rng(0).normal(size=(d, block)))[0]
@@ -67,7 +67,7 @@ def _top_eigenvectors(cov: np.ndarray, k: int) -> np.ndarray:
             q = np.linalg.qr(q)[0]
     q = np.linalg.qr(q)[0]
     small = q.T @ cov @ q
-    vals, vecs = np.linalg.eigh(small)
+    _, vecs = np.linalg.eigh(small)
     return (q @ vecs[:, ::-1])[:, :k]
 
 

@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
         self._projection_cache: dict[tuple, np.ndarray] = {}
         self._ingest_started = 0.0
         self._folder: str | None = None
+        # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
+        self.colour_source = None
 
         # centre: the map, with a hint while empty
         self.map = MapView()
@@ -87,6 +89,13 @@ class MainWindow(QMainWindow):
 
     def _install_extensions(self) -> None:
         """Feature modules add their docks and menu entries here (one line each)."""
+        from latentview.qt.words_panel import install_words_panel; install_words_panel(self)  # noqa: E702
+        __import__("latentview.qt.gan_panel", fromlist=["install"]).install(self)
+        __import__("latentview.qt.colour_by", fromlist=["install"]).install(self)
+        __import__("latentview.qt.clusters_panel", fromlist=["install"]).install(self)
+        __import__("latentview.qt.groups_panel", fromlist=["install"]).install(self)
+        __import__("latentview.qt.thumbnail_layer", fromlist=["install"]).install(self)
+        __import__("latentview.qt.explore_actions", fromlist=["install"]).install(self)
 
     # --- construction --------------------------------------------------------------------
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -234,15 +243,23 @@ class MainWindow(QMainWindow):
 
     def _on_coords(self, final: bool) -> None:
         s = self.session
-        codes, names = s.dataset.label_codes()
+        codes, colors, names = self.point_colours()
         first = len(self.map.points) != len(s.coords) or not final
-        self.map.set_points(s.coords, codes, categorical(len(names)), names, autorange=first or final)
+        self.map.set_points(s.coords, codes, colors, names, autorange=first or final)
         self.map.set_selection(s.selection)
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)
         self._update_summary()
         if final:
             self.mapReady.emit(s.projection)
+
+    def point_colours(self) -> tuple:
+        """(codes, colours, legend names) for the map: by label unless an extension says otherwise."""
+        out = self.colour_source() if self.colour_source is not None else None
+        if out is None:
+            codes, names = self.session.dataset.label_codes()
+            out = codes, categorical(len(names)), names
+        return out
 
     def _on_focus(self) -> None:
         s = self.session

@@ -27,16 +27,21 @@ class IngestOptions:
     model: str = embedders_mod.DEFAULT_MODEL
     use_cache: bool = True
     batch_size: int = 8  # batch 32 page-faults on these machines; 8 is the measured sweet spot
-    torch_threads: int | None = None  # default: cores minus the decode thread
+    threads: int | None = None  # inference threads; default from default_threads()
     decode_workers: int | None = None
 
 
 def default_threads() -> tuple[int, int]:
-    """(torch threads, decode threads). Env LATENTVIEW_TORCH_THREADS overrides the first."""
+    """(inference threads, decode threads), from measurements on 2-core machines.
+
+    With ONNX Runtime the model outruns a single decode thread, so decoding gets the larger share:
+    2 cores → 1 inference + 2 decode threads (benchmarks/embed_folder.py). Env LATENTVIEW_THREADS
+    overrides the inference count.
+    """
     cores = os.cpu_count() or 1
-    decode = max(1, cores // 4) if cores > 2 else 1
-    torch_threads = int(os.environ.get("LATENTVIEW_TORCH_THREADS", max(1, cores - decode)))
-    return torch_threads, decode
+    infer = int(os.environ.get("LATENTVIEW_THREADS", max(1, cores // 2)))
+    decode = max(2, cores - infer)
+    return infer, decode
 
 
 def _load(path: str, size: int):
@@ -95,9 +100,8 @@ def ingest_folder(root: str, options: IngestOptions | None = None):
             yield Progress(done0, len(files), f"Loading model {opts.model}")
             embedder = embedders_mod.get_embedder(opts.model)
             t_threads, d_threads = default_threads()
-            import torch
-
-            torch.set_num_threads(opts.torch_threads or t_threads)
+            if hasattr(embedder, "set_threads"):
+                embedder.set_threads(opts.threads or t_threads)
             executor = ThreadPoolExecutor(opts.decode_workers or d_threads, "latentview-decode")
             meter = RateMeter(len(files), start_done=done0)
             bs = opts.batch_size

@@ -39,3 +39,15 @@ def test_torchvision_model_offline_gives_a_sentence_not_a_traceback(monkeypatch,
         get_embedder("resnet18")
     with pytest.raises(ModelUnavailable, match="Unknown model"):
         get_embedder("no-such-model")
+
+
+def test_onnx_runtime_embeddings_equal_torch_on_real_photos(photo_folder):
+    from latentview.backends.images import load_rgb, scan_images
+
+    files = scan_images(str(photo_folder)).files[::11][:8]
+    batch = np.stack([load_rgb(f, 224) for f in files])
+    fast, ref = get_embedder("efficientnet-lite0"), get_embedder("efficientnet-lite0", "torch")
+    assert fast.runtime == "onnxruntime" and ref.runtime == "torch"
+    a, b = fast.embed(batch), ref.embed(batch)
+    cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    assert cos.min() >= 0.999
