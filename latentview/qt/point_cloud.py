@@ -1,8 +1,10 @@
-"""A scatter item that draws many points fast: one bulk call per colour group, level of detail by count.
+"""A scatter item that draws many points fast, with level of detail by the number of visible points.
 
 pyqtgraph's ScatterPlotItem builds per-point Python state (2.7 s to load 1M points). Here points are
-mapped to pixels with numpy at paint time, culled to the viewport, and drawn per colour group either as
-pre-rendered dot pixmaps (few visible points) or as 2-px points (many). Colours survive every level.
+mapped to pixels with numpy at paint time and culled to the viewport. Few visible points: one
+drawPixmapFragments call per colour group with a pre-rendered antialiased dot. Many: the points are
+rasterised by numpy straight into an ARGB image (2×2 px each, colour from a lookup table) and drawn with
+one drawImage — ~10× faster than QPainter.drawPoints at a million points. Colours survive every level.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt.internals import PrimitiveArray
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 
-DENSE_THRESHOLD = 60_000  # visible points above which dots become 2-px points
+DENSE_THRESHOLD = 60_000  # visible points above which dots become rasterised 2×2 px points
+SINGLE_PIXEL_THRESHOLD = 250_000  # ... and above which they become single pixels
 
 
 def _dot_pixmap(color: QColor, size: int, outline: QColor | None, ring: bool) -> QPixmap:
@@ -45,14 +48,18 @@ class PointCloudItem(pg.GraphicsObject):
         self._colors: list[QColor] = []
         self._pixmaps: dict[int, QPixmap] = {}
         self._rect = QRectF()
-        self._points = PrimitiveArray(QPointF, 2)
         self._frags = PrimitiveArray(QPainter.PixmapFragment, 10)
         self.last_level = ""
+        self._version = 0  # bumped on every data/colour change; keys the raster cache
+        self._raster_key: tuple | None = None
+        self._raster: QImage | None = None
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray | None = None, colors=None) -> None:
         self.prepareGeometryChange()
         self._xy = np.ascontiguousarray(xy, dtype=np.float64).reshape(-1, 2)
+        self._x = np.ascontiguousarray(self._xy[:, 0], dtype=np.float32)
+        self._y = np.ascontiguousarray(self._xy[:, 1], dtype=np.float32)
         if len(self._xy):
             lo, hi = np.nanmin(self._xy, axis=0), np.nanmax(self._xy, axis=0)
             self._rect = QRectF(lo[0], lo[1], max(hi[0] - lo[0], 1e-9), max(hi[1] - lo[1], 1e-9))
@@ -63,17 +70,29 @@ class PointCloudItem(pg.GraphicsObject):
 
     def set_colors(self, codes: np.ndarray, colors: list[QColor]) -> None:
         codes = np.asarray(codes)
-        self._order = np.argsort(codes, kind="stable")
-        sorted_codes = codes[self._order]
-        uniq, starts = np.unique(sorted_codes, return_index=True)
-        stops = np.append(starts[1:], len(sorted_codes))
-        self._bounds = [(int(c), int(a), int(b)) for c, a, b in zip(uniq, starts, stops)]
+        self._codes = codes.astype(np.int32, copy=False)
+        self._version += 1
+        if len(codes) and codes.min() == codes.max():  # one colour (overlays): no sort needed
+            self._order = np.arange(len(codes))
+            self._bounds = [(int(codes[0]), 0, len(codes))]
+        else:
+            self._order = np.argsort(codes, kind="stable")
+            sorted_codes = codes[self._order]
+            uniq, starts = np.unique(sorted_codes, return_index=True)
+            stops = np.append(starts[1:], len(sorted_codes))
+            self._bounds = [(int(c), int(a), int(b)) for c, a, b in zip(uniq, starts, stops)]
         self._colors = list(colors)
+        n = max(int(codes.max()) + 1 if len(codes) else 1, len(self._colors), 1)
+        self._lut = np.array(
+            [self._colors[i % len(self._colors)].rgba() if self._colors else 0xFF808080 for i in range(n)],
+            dtype=np.uint32,
+        )
         self._pixmaps.clear()
         self.update()
 
     def set_size(self, size: int) -> None:
         self._size = size
+        self._version += 1
         self._pixmaps.clear()
         self.update()
 
@@ -108,39 +127,63 @@ class PointCloudItem(pg.GraphicsObject):
         if not len(self._xy):
             return
         t = p.transform()
-        x, y = self._xy[:, 0], self._xy[:, 1]
-        px = x * t.m11() + y * t.m21() + t.m31()
-        py = x * t.m12() + y * t.m22() + t.m32()
+        if t.m12() != 0 or t.m21() != 0:
+            return  # the map never rotates
         dev = p.device()
         w, h = dev.width(), dev.height()
+        key = (self._version, self._size, t.m11(), t.m22(), t.m31(), t.m32(), w, h)
+        if key == self._raster_key and self._raster is not None:
+            # Only an overlay changed (selection, hover): reuse the rasterised image.
+            p.save()
+            p.resetTransform()
+            p.drawImage(0, 0, self._raster)
+            p.restore()
+            return
+        self._raster_key = None
+        px = self._x * np.float32(t.m11()) + np.float32(t.m31())
+        py = self._y * np.float32(t.m22()) + np.float32(t.m32())
         m = self._size
         visible = (px > -m) & (px < w + m) & (py > -m) & (py < h + m)
         n_visible = int(np.count_nonzero(visible))
         p.save()
         p.resetTransform()
-        dense = n_visible > DENSE_THRESHOLD
-        self.last_level = "points" if dense else "dots"
+        if n_visible > DENSE_THRESHOLD:
+            self.last_level = "raster"
+            self._raster = self._paint_raster(p, px, py, w, h, n_visible)
+            self._raster_key = key
+        else:
+            self.last_level = "dots"
+            self._paint_dots(p, px, py, visible)
+        p.restore()
+
+    def _paint_raster(self, p: QPainter, px, py, w: int, h: int, n_visible: int) -> QImage:
+        xi = px.astype(np.int32)
+        yi = py.astype(np.int32)
+        ok = (xi >= 0) & (xi < w - 1) & (yi >= 0) & (yi < h - 1)
+        flat = yi[ok] * w + xi[ok]
+        colour = self._lut[self._codes[ok]]
+        buf = np.zeros(h * w, np.uint32)
+        # 2×2 px points while they can be told apart; past that density 1 px shows the structure best.
+        offsets = (0,) if n_visible > SINGLE_PIXEL_THRESHOLD else (0, 1, w, w + 1)
+        for offset in offsets:
+            buf[flat + offset] = colour
+        img = QImage(buf.data, w, h, 4 * w, QImage.Format_ARGB32).copy()
+        p.drawImage(0, 0, img)
+        return img
+
+    def _paint_dots(self, p: QPainter, px, py, visible) -> None:
         for code, start, stop in self._bounds:
             idx = self._order[start:stop]
             idx = idx[visible[idx]]
             if not idx.size:
                 continue
-            if dense:
-                color = self._colors[code % len(self._colors)]
-                p.setPen(QPen(color, 2.0 if n_visible < 400_000 else 1.0))
-                self._points.resize(idx.size)
-                arr = self._points.ndarray()
-                arr[:, 0], arr[:, 1] = px[idx], py[idx]
-                p.drawPoints(*self._points.drawargs())
-            else:
-                pm = self._pixmap(code)
-                self._frags.resize(idx.size)
-                fr = self._frags.ndarray()
-                fr[:, 0], fr[:, 1] = px[idx], py[idx]
-                fr[:, 2:4] = 0
-                fr[:, 4] = fr[:, 5] = pm.width()
-                fr[:, 6:8] = 1.0
-                fr[:, 8] = 0.0
-                fr[:, 9] = 1.0
-                p.drawPixmapFragments(*self._frags.drawargs(), pm)
-        p.restore()
+            pm = self._pixmap(code)
+            self._frags.resize(idx.size)
+            fr = self._frags.ndarray()
+            fr[:, 0], fr[:, 1] = px[idx], py[idx]
+            fr[:, 2:4] = 0
+            fr[:, 4] = fr[:, 5] = pm.width()
+            fr[:, 6:8] = 1.0
+            fr[:, 8] = 0.0
+            fr[:, 9] = 1.0
+            p.drawPixmapFragments(*self._frags.drawargs(), pm)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from latentview.core.geometry import nearest_point
+from latentview.core.geometry import PointIndex
 from latentview.core.selection import SelectionMode
 from latentview.qt.point_cloud import PointCloudItem
 
@@ -119,11 +119,13 @@ class MapView(pg.PlotWidget):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAcceptDrops(False)  # the main window takes drops
         self._xy = np.zeros((0, 2))
+        self._index: PointIndex | None = None
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
                    autorange: bool = True) -> None:  # fmt: skip
         self._xy = np.asarray(xy, dtype=np.float64)
+        self._index = None  # built on the first pick
         self.points.set_points(self._xy, codes, colors)
         self._set_legend(names, colors)
         if autorange:
@@ -161,12 +163,13 @@ class MapView(pg.PlotWidget):
 
     # --- input ---------------------------------------------------------------------------
     def pick(self, x: float, y: float) -> int | None:
-        """Nearest point within PICK_RADIUS_PX screen pixels, measured in pixels."""
+        """Nearest point within PICK_RADIUS_PX screen pixels; a grid index keeps it under a ms at 1M."""
         if not len(self._xy):
             return None
+        if self._index is None:
+            self._index = PointIndex(self._xy)
         sx, sy = self.viewbox.viewPixelSize()
-        scaled = self._xy / (sx, sy)
-        return nearest_point(scaled, (x / sx, y / sy), PICK_RADIUS_PX)
+        return self._index.nearest((x, y), (PICK_RADIUS_PX * abs(sx), PICK_RADIUS_PX * abs(sy)))
 
     def _on_click(self, x, y, modifiers):
         i = self.pick(x, y)

@@ -48,3 +48,30 @@ def test_nearest_point_respects_radius():
     xy = np.array([[0.0, 0.0], [10.0, 0.0]])
     assert nearest_point(xy, (9.0, 0.5), 2.0) == 1
     assert nearest_point(xy, (5.0, 5.0), 2.0) is None
+
+
+def test_raster_polygon_test_is_exact_on_a_million_points():
+    from latentview.core.geometry import RASTER_MIN_POINTS, _edge_test
+
+    rng = np.random.default_rng(3)
+    xy = rng.normal(0, 3, size=(1_000_000, 2))
+    t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    star = np.c_[(4 + 2 * np.sin(5 * t)) * np.cos(t), (4 + 2 * np.sin(5 * t)) * np.sin(t)]
+    fast = points_in_polygon(xy, star)
+    assert fast.sum() > RASTER_MIN_POINTS
+    sample = rng.choice(len(xy), 50_000, replace=False)
+    assert np.array_equal(fast[sample], _edge_test(xy[sample, 0], xy[sample, 1], star))
+
+
+def test_point_index_picks_like_a_brute_force_scan():
+    from latentview.core.geometry import PointIndex
+
+    rng = np.random.default_rng(4)
+    xy = rng.uniform(0, 100, size=(50_000, 2))
+    index = PointIndex(xy)
+    for target in rng.uniform(0, 100, size=(200, 2)):
+        radius = (0.4, 0.2)  # anisotropic, like screen pixels on a stretched map
+        d2 = (((xy - target) / radius) ** 2).sum(axis=1)
+        best = int(np.argmin(d2))
+        expected = best if d2[best] <= 1 else None
+        assert index.nearest(target, radius) == expected
