@@ -98,7 +98,9 @@ class MapView(pg.PlotWidget):
             self.plotItem.getAxis(ax).setStyle(showValues=False)
             self.plotItem.getAxis(ax).setPen(pg.mkPen(200, 200, 200))
         self.points = PointCloudItem(size=7)
-        self.selection = PointCloudItem(size=11, ring=True)
+        # Focus + context: with a selection, the other points fade and the selected ones are redrawn on
+        # top in their own colours with a dark outline.
+        self.selection = PointCloudItem(size=9, outline=QColor(0, 0, 0, 230))
         self.selection.setZValue(10)
         self.neighbours = pg.ScatterPlotItem(
             size=14, pen=pg.mkPen("#d62728", width=2.5), brush=pg.mkBrush(0, 0, 0, 0)
@@ -120,11 +122,13 @@ class MapView(pg.PlotWidget):
         self.setAcceptDrops(False)  # the main window takes drops
         self._xy = np.zeros((0, 2))
         self._index: PointIndex | None = None
+        self._codes, self._colors = np.zeros(0, int), []
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
                    autorange: bool = True) -> None:  # fmt: skip
         self._xy = np.asarray(xy, dtype=np.float64)
+        self._codes, self._colors = np.asarray(codes), list(colors)
         self._index = None  # built on the first pick
         self.points.set_points(self._xy, codes, colors)
         self._set_legend(names, colors)
@@ -132,6 +136,7 @@ class MapView(pg.PlotWidget):
             self.viewbox.autoRange(padding=0.05)
 
     def set_colors(self, codes: np.ndarray, colors: list[QColor], names: list[str]) -> None:
+        self._codes, self._colors = np.asarray(codes), list(colors)
         self.points.set_colors(codes, colors)
         self._set_legend(names, colors)
 
@@ -146,7 +151,9 @@ class MapView(pg.PlotWidget):
 
     def set_selection(self, mask: np.ndarray | None) -> None:
         idx = np.flatnonzero(mask) if mask is not None else np.zeros(0, int)
-        self.selection.set_points(self._xy[idx], None, [QColor(20, 20, 20)])
+        codes = self._codes[idx] if len(self._codes) == len(self._xy) else None
+        self.selection.set_points(self._xy[idx], codes, self._colors or [QColor(20, 20, 20)])
+        self.points.setOpacity(0.25 if idx.size else 1.0)
 
     def set_neighbours(self, indices) -> None:
         idx = np.asarray(indices, dtype=int)
