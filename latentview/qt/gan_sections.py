@@ -178,8 +178,9 @@ class MapSection(QGroupBox):
 
         if self.panel.gen is None:
             return
+        encoder = self.panel.window.settings.model_name  # the image encoder chosen in Map settings
         self.panel.runner.submit("gan-map", sample_map, self.panel.gen, self.count.value(), self.space.currentData(),
-                                 on_result=self._on_sampled, on_error=self.panel._error,
+                                 encoder, on_result=self._on_sampled, on_error=self.panel._error,
                                  title="Sampling the latent map")  # fmt: skip
 
     def _on_sampled(self, dataset) -> None:

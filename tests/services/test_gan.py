@@ -117,6 +117,15 @@ def test_sample_map_dataset_carries_its_latents():
     assert np.array_equal(ds.meta["latents"], ds.embeddings) and ds.meta["generator"] == gen.key
 
 
+def test_sample_map_of_cnn_embeddings_of_the_images(tiny_embedder):
+    gen = get_generator("digits-vae")
+    events = []
+    ds = drive(gan.sample_map(gen, 40, "cnn", tiny_embedder, batch=16), events.append)
+    assert ds.embeddings.shape[0] == 40 and ds.embeddings.shape[1] != 2  # image features, not latents
+    assert ds.meta["space"] == "cnn" and ds.meta["latents"].shape == (40, 2)
+    assert events and events[-1].done == 40
+
+
 def test_directions_file_round_trip_and_wrong_size(tmp_path):
     dirs = gan.Directions(["PC1"], np.eye(2, dtype=np.float32)[:1], np.ones(1, np.float32), np.array([0.5]))
     dirs.add("smile", np.array([1.0, 1.0]))
