@@ -14,6 +14,7 @@ import sys
 # Sub-commands live in their own modules, imported only when used: name -> "module:function".
 SUBCOMMANDS = {
     "embed": "latentview.cli.embed:main",
+    "words": "latentview.cli.words:main",
     "gan": "latentview.cli.gan:main",
 }
 

@@ -1,0 +1,60 @@
+"""`latentview words neighbors WORD` and `latentview words analogy A B C` (A − B + C): ranked words
+with cosine scores, from the built-in GloVe 6B 50d or `--vectors FILE` (word2vec, GloVe, fastText, .kv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="latentview words", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--vectors", metavar="FILE", help="a vectors file (default: built-in GloVe 6B 50d)")
+        sp.add_argument("-k", type=int, default=10, help="how many words to print (default 10)")
+
+    n = sub.add_parser("neighbors", aliases=["neighbours"], help="nearest words by cosine similarity")
+    n.add_argument("word")
+    common(n)
+    a = sub.add_parser("analogy", help="A − B + C, e.g. king man woman → queen")
+    a.add_argument("a")
+    a.add_argument("b")
+    a.add_argument("c")
+    a.add_argument("--cosmul", action="store_true", help="3CosMul instead of 3CosAdd")
+    common(a)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    from latentview.cli.progress import ConsoleProgress
+    from latentview.core.errors import UserError
+    from latentview.services import words as svc
+    from latentview.services.runner import drive
+
+    console = ConsoleProgress(sys.stderr)  # the stream at call time (tests swap it)
+    try:
+        # --vectors is the user's own explicit choice, so a .kv pickle may be opened (trusted).
+        space = drive(svc.open_space(args.vectors, trusted=True), console.progress)
+        console.close()
+        if args.command == "analogy":
+            results = svc.analogy(space, [args.a, args.c], [args.b], args.k, "mul" if args.cosmul else "add")
+            title = (
+                f"{args.a} − {args.b} + {args.c} ({'3CosMul' if args.cosmul else '3CosAdd'}, {space.name}):"
+            )
+        else:
+            word = svc.resolve(space, args.word)
+            results = space.neighbours(word, args.k)
+            title = f"nearest to {word} ({space.name}, cosine similarity):"
+    except UserError as exc:
+        console.close()
+        print(f"latentview words: {exc}", file=sys.stderr)
+        return 1
+    print(title)
+    width = max((len(w) for w, _ in results), default=0)
+    for rank, (w, score) in enumerate(results, 1):
+        print(f"{rank:3d}. {w:<{width}}  {score:.4f}")
+    return 0

@@ -1,0 +1,492 @@
+"""Words dock: open word vectors, choose how many words the map shows, search with prefix completion,
+analogies drawn as arrows, word-pair axes, and selection export. Reads and writes only the session.
+
+Words outside the N on the map (a searched word, its full-space neighbours, analogy operands) are
+appended to the dataset and marked "added"; on a UMAP/t-SNE map they are placed at the
+similarity-weighted mean of their nearest mapped words, on a word-pair-axes map exactly.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from latentview.core.errors import UserError
+from latentview.core.progress import Log
+from latentview.qt.words_overlay import ArrowsItem, WordLabelsItem
+from latentview.qt.words_widgets import PrefixCompleter, VectorsDropFilter
+from latentview.services import words as svc
+
+ARROW = QColor("#e6550d")
+SEARCH_ZOOM = 1 / 7  # a search zooms to this fraction of the map's extent (if wider)
+
+
+class WordsPanel(QWidget):
+    spaceLoaded = Signal(object)  # WordSpace
+    resultsShown = Signal(str, object)  # title, [(word, score)]
+    messageShown = Signal(str)
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent)
+        self.window = window
+        self.session = window.session
+        self.runner = window.runner
+        self.space = None
+        self.n = svc.DEFAULT_N
+        self._row: dict[str, int] = {}
+        self._axes: tuple | None = None  # ((x pair, y pair), (2, D) directions)
+        self._analogy: list[str] = []  # operands then answer, as drawn
+        self._augmenting = False
+        self._frame_word: str | None = None  # a searched word: frame it with its neighbours
+        self._build()
+        self.labels = WordLabelsItem()
+        self.arrows = ArrowsItem()
+        for item in (self.labels, self.arrows):
+            window.map.addItem(item, ignoreBounds=True)
+        s = self.session
+        s.dataset_changed.connect(self._on_dataset)
+        s.coords_changed.connect(self._on_coords)
+        s.focus_changed.connect(self._on_focus)
+        s.selection_changed.connect(self._update_export)
+
+    # --- layout --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.info = QLabel("No word vectors open.")
+        self.info.setWordWrap(True)
+        self.builtin_button = QPushButton("Built-in GloVe")
+        self.builtin_button.setToolTip("GloVe 6B 50d (Stanford NLP, PDDL-1.0): 400,000 words, offline")
+        self.builtin_button.clicked.connect(self.open_builtin)
+        self.open_button = QPushButton("Open file…")
+        self.open_button.setToolTip("word2vec .bin/.txt, GloVe .txt, fastText .vec or gensim .kv")
+        self.open_button.clicked.connect(self._ask_file)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.builtin_button)
+        buttons.addWidget(self.open_button)
+
+        self.n_slider = QSlider(Qt.Horizontal, minimum=0, maximum=len(svc.N_STEPS) - 1)
+        self.n_slider.setValue(svc.N_STEPS.index(svc.DEFAULT_N))
+        self.n_slider.setPageStep(1)
+        self.n_label = QLabel()
+        self._n_timer = QTimer(self, singleShot=True, interval=350)
+        self._n_timer.timeout.connect(lambda: self.set_word_count(svc.N_STEPS[self.n_slider.value()]))
+        self.n_slider.valueChanged.connect(self._on_slider)
+        self._on_slider(self.n_slider.value(), schedule=False)
+        n_row = QHBoxLayout()
+        n_row.addWidget(self.n_slider, 1)
+        n_row.addWidget(self.n_label)
+
+        self.search_edit = QLineEdit(placeholderText="Find a word…", clearButtonEnabled=True)
+        self.completer = PrefixCompleter(self, self.search_edit)
+        self.completer.activated.connect(self.search)
+        self.search_edit.returnPressed.connect(lambda: self.search(self.search_edit.text()))
+
+        self.analogy_edit = QLineEdit(placeholderText="king - man + woman")
+        self.analogy_edit.returnPressed.connect(lambda: self.run_analogy())
+        self.analogy_method = QComboBox()
+        self.analogy_method.addItem("3CosAdd", "add")
+        self.analogy_method.addItem("3CosMul", "mul")
+        self.analogy_method.setToolTip("3CosAdd: gensim most_similar; 3CosMul: Levy & Goldberg (2014)")
+        go = QPushButton("=")
+        go.setFixedWidth(32)
+        go.clicked.connect(lambda: self.run_analogy())
+        a_row = QHBoxLayout()
+        a_row.addWidget(self.analogy_edit, 1)
+        a_row.addWidget(self.analogy_method)
+        a_row.addWidget(go)
+
+        self.axis_edits = [QLineEdit(text=t) for t in ("man", "woman", "bad", "good")]
+        for e in self.axis_edits:
+            e.setMinimumWidth(50)
+            PrefixCompleter(self, e)
+            e.returnPressed.connect(self.apply_axes)
+        axes_box = QGroupBox("Word-pair axes")
+        af = QFormLayout(axes_box)
+        for title, (a, b) in (("x", self.axis_edits[:2]), ("y", self.axis_edits[2:])):
+            row = QHBoxLayout()
+            row.addWidget(a)
+            row.addWidget(QLabel("→"))
+            row.addWidget(b)
+            af.addRow(title, row)
+        self.axes_button = QPushButton("Project onto these axes")
+        self.axes_button.clicked.connect(lambda: self.apply_axes())
+        af.addRow(self.axes_button)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b22222")
+        self.results_title = QLabel()
+        self.results_title.setWordWrap(True)
+        self.results = QListWidget()
+        self.results.itemActivated.connect(lambda it: self.search(it.data(Qt.UserRole)))
+        self.results.itemClicked.connect(lambda it: self.search(it.data(Qt.UserRole)))
+        self.export_button = QPushButton("Export selection…")
+        self.export_button.setToolTip("Lassoed words to CSV (word, label, x, y) or TXT (one per line)")
+        self.export_button.clicked.connect(self._ask_export)
+        self.export_button.setEnabled(False)
+
+        form = QFormLayout()
+        form.addRow("Words on map", n_row)
+        form.addRow("Search", self.search_edit)
+        form.addRow("Analogy", a_row)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.info)
+        lay.addLayout(buttons)
+        lay.addLayout(form)
+        lay.addWidget(axes_box)
+        lay.addWidget(self.message)
+        lay.addWidget(self.results_title)
+        lay.addWidget(self.results, 1)
+        lay.addWidget(self.export_button)
+
+    # --- opening -------------------------------------------------------------------------
+    def open_builtin(self) -> None:
+        self._open(None, trusted=False)
+
+    def open_file(self, path: str, trusted: bool = True) -> None:
+        """`trusted`: the user chose this file (dialog, drop, command line), so a .kv pickle may load."""
+        self._open(os.path.abspath(path), trusted)
+
+    def _ask_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open word vectors", "",
+                                              "Word vectors (*.bin *.txt *.vec *.kv *.model *.gz *.bz2);;"
+                                              "All files (*)")  # fmt: skip
+        if path:
+            self.open_file(path, trusted=True)
+
+    def _open(self, path: str | None, trusted: bool) -> None:
+        self._say("")
+        self.info.setText(f"Opening {os.path.basename(path) if path else 'GloVe 6B 50d'}…")
+        self.runner.submit("words-load", svc.open_space, path, trusted, on_result=self._on_space,
+                           on_error=self._on_load_failed, title="Loading word vectors")  # fmt: skip
+
+    def _on_space(self, space) -> None:
+        self.space = space
+        self.info.setText(f"<b>{space.name}</b> · {len(space):,} words × {space.dim}-d "
+                          f"({len(space.display_ids):,} alphabetic), loaded in {space.load_seconds:.1f} s")  # fmt: skip
+        self._show_space()
+        self.spaceLoaded.emit(space)
+
+    def _on_load_failed(self, message: str) -> None:
+        self.info.setText(self.space.describe() if self.space is not None else "No word vectors open.")
+        self._say(message)
+
+    def _on_slider(self, value: int, schedule: bool = True) -> None:
+        self.n_label.setText(f"{svc.N_STEPS[value]:,}")
+        if schedule:
+            self._n_timer.start()
+
+    def set_word_count(self, n: int) -> None:
+        """Show the n most frequent alphabetic words (re-projects)."""
+        self.n = int(n)
+        if int(n) in svc.N_STEPS and svc.N_STEPS[self.n_slider.value()] != int(n):
+            self.n_slider.blockSignals(True)
+            self.n_slider.setValue(svc.N_STEPS.index(int(n)))
+            self.n_label.setText(f"{int(n):,}")
+            self.n_slider.blockSignals(False)
+        if self.space is not None:
+            self._show_space()
+
+    def _show_space(self) -> None:
+        self._axes = None
+        self.window.show_dataset(svc.word_dataset(self.space, self.n))
+
+    # --- session → overlays --------------------------------------------------------------
+    def _is_ours(self) -> bool:
+        ds = self.session.dataset
+        return (
+            self.space is not None
+            and ds is not None
+            and ds.kind == "words"
+            and ds.meta.get("space") is self.space
+        )
+
+    def _on_dataset(self) -> None:
+        ds = self.session.dataset
+        self._row = {w: i for i, w in enumerate(ds.items)} if self._is_ours() else {}
+        if not self._augmenting:
+            self._analogy = []
+            self.arrows.set_arrows([])
+            self.labels.clear()
+            self.results.clear()
+            self.results_title.clear()
+            self._say("")
+
+    def _on_coords(self, final: bool) -> None:
+        s = self.session
+        if not self._is_ours():
+            self.labels.clear()
+            return
+        self.labels.set_words(s.dataset.items, s.coords)
+        self.arrows.set_points(s.coords)
+        if s.projection != "axes":
+            self._axes = None
+        plot = self.window.map.plotItem
+        for side, pair in (("bottom", 0), ("left", 1)):
+            if self._axes is not None:
+                a, b = self._axes[0][pair]
+                plot.getAxis(side).enableAutoSIPrefix(False)
+                plot.setLabel(side, f"{a} → {b}", color="#333")
+            plot.showLabel(side, self._axes is not None)
+        self._update_pins()
+
+    def _update_pins(self) -> None:
+        s = self.session
+        pinned = [s.focus] + [self._row.get(w) for w in self._analogy]
+        self.labels.set_pinned(pinned, priority=s.neighbours[0] if s.focus is not None else ())
+
+    def _on_focus(self) -> None:
+        self._update_pins()
+        s = self.session
+        if s.focus is None or not self._is_ours() or self._augmenting:
+            return
+        word = s.dataset.items[s.focus]
+        self.runner.submit("word-neighbours", svc.as_task, self.space.neighbours, word, s.k,
+                           message=f"Neighbours of {word}", title="Word neighbours",
+                           on_result=lambda res, w=word: self._on_neighbours(w, res))  # fmt: skip
+
+    def _on_neighbours(self, word: str, results) -> None:
+        s = self.session
+        if s.focus is None or not self._is_ours() or s.dataset.items[s.focus] != word:
+            return  # the focus moved on
+        missing = [self.space.find(w) for w, _ in results if w not in self._row]
+        if missing:
+            self._augment(missing)
+            s.set_focus(self._row[word])  # the Inspector now lists the full-space neighbours
+            return
+        self._show_results(f"Nearest to <b>{word}</b> among all {len(self.space):,} words (cosine similarity):",
+                           results)  # fmt: skip
+        if self._frame_word == word and s.coords is not None:
+            self._frame_word = None
+            self._frame_around(s.focus, [self._row[w] for w, _ in results[:3]])
+
+    def _show_results(self, title: str, results) -> None:
+        self.results_title.setText(title)
+        self.results.clear()
+        for w, score in results:
+            it = QListWidgetItem(f"{w}\t{score:.3f}" + ("  (added)" if self._is_added(w) else ""))
+            it.setData(Qt.UserRole, w)
+            self.results.addItem(it)
+        self.resultsShown.emit(title, list(results))
+
+    def _is_added(self, word: str) -> bool:
+        i = self._row.get(word)
+        return i is not None and self.session.dataset.labels[i] == svc.ADDED
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        if text:
+            self.window.log.add(Log(text, "warning"))
+            self.messageShown.emit(text)
+
+    # --- adding words outside the top N --------------------------------------------------
+    def _augment(self, vocab_ids) -> None:
+        s, win = self.session, self.window
+        ids = [
+            int(i) for i in dict.fromkeys(vocab_ids) if i is not None and self.space.words[i] not in self._row
+        ]
+        if not ids:
+            return
+        old = s.dataset
+        new = svc.extend_dataset(old, self.space, ids)
+        coords, method, selection, focus = s.coords, s.projection, s.selection, s.focus
+        view = win.map.viewbox.viewRange()
+        projecting = win.runner.is_running("project") or coords is None
+        if not projecting:
+            if self._axes is not None:
+                extra = svc.axes_coords(new.embeddings[len(old) :], self._axes[1])
+            else:
+                extra = svc.place_near(s.unit_embeddings, coords, new.embeddings[len(old) :])
+        self._augmenting = True
+        try:
+            s.set_dataset(new)
+            if projecting:
+                win.reproject(win.settings.params())
+            else:
+                s.set_coords(np.vstack([coords, extra]), method, final=True)
+                win.map.viewbox.setRange(xRange=view[0], yRange=view[1], padding=0)
+            if selection is not None:
+                s.set_selection(np.concatenate([selection, np.zeros(len(ids), bool)]))
+            if focus is not None:
+                s.set_focus(focus)
+        finally:
+            self._augmenting = False
+        win.log.add(Log(f"Added to the map: {', '.join(self.space.words[i] for i in ids)}", "info"))
+
+    def ensure_on_map(self, words: list[str]) -> list[int]:
+        """Dataset rows of `words` (vocabulary spellings), adding those outside the top N."""
+        self._augment([self.space.find(w) for w in words])
+        return [self._row[w] for w in words]
+
+    # --- search ---------------------------------------------------------------------------
+    def search(self, text: str) -> int | None:
+        """Find a word: select it, focus it (Inspector shows its neighbours) and zoom the map to it."""
+        if self.space is None or not self._is_ours() or not text or not text.strip():
+            return None
+        try:
+            word = svc.resolve(self.space, text)
+        except UserError as exc:
+            self._say(str(exc))
+            return None
+        self._say("")
+        (row,) = self.ensure_on_map([word])
+        s = self.session
+        s.select_indices([row])
+        s.set_focus(row)
+        if s.coords is not None:
+            self._zoom_to(row)  # at once; refined to frame its neighbours when they arrive
+            self._frame_word = word
+        return row
+
+    def _frame_around(self, row: int, others: list[int]) -> None:
+        """Zoom so `row` is centred and its closest neighbours are in view too (within limits)."""
+        xy = self.session.coords
+        lo, hi = np.nanpercentile(xy, [1, 99], axis=0)
+        ext = np.maximum(hi - lo, 1e-9)
+        reach = float(np.max(np.abs(xy[others] - xy[row]) / ext)) * 1.4 if others else SEARCH_ZOOM / 2
+        half = ext * min(max(reach, 1 / 60), 1 / 6)
+        x, y = xy[row]
+        self.window.map.viewbox.setRange(xRange=(x - half[0], x + half[0]), yRange=(y - half[1], y + half[1]),
+                                         padding=0)  # fmt: skip
+
+    def _zoom_to(self, row: int) -> None:
+        xy = self.session.coords
+        lo, hi = np.nanpercentile(xy, [1, 99], axis=0)
+        span = np.maximum(hi - lo, 1e-9) * SEARCH_ZOOM
+        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
+        w, h = min(x1 - x0, span[0]), min(y1 - y0, span[1])
+        x, y = xy[row]
+        self.window.map.viewbox.setRange(
+            xRange=(x - w / 2, x + w / 2), yRange=(y - h / 2, y + h / 2), padding=0
+        )
+
+    # --- analogy --------------------------------------------------------------------------
+    def run_analogy(self, text: str | None = None, method: str | None = None) -> None:
+        """'king - man + woman': ranked answers in the list, operands and answer joined by arrows."""
+        if text is not None:
+            self.analogy_edit.setText(text)
+        if method is not None:
+            self.analogy_method.setCurrentIndex(self.analogy_method.findData(method))
+        if self.space is None or not self._is_ours():
+            return
+        try:
+            pos, neg = svc.parse_analogy(self.analogy_edit.text())
+            pos = [svc.resolve(self.space, w) for w in pos]
+            neg = [svc.resolve(self.space, w) for w in neg]
+        except UserError as exc:
+            self._say(str(exc))
+            return
+        self._say("")
+        m = self.analogy_method.currentData()
+        self.runner.submit("word-analogy", svc.as_task, self.space.analogy, pos, neg, 10, m,
+                           message="Analogy", title="Word analogy",
+                           on_result=lambda res: self._on_analogy(pos, neg, m, res),
+                           on_error=self._say)  # fmt: skip
+
+    def _on_analogy(self, pos: list[str], neg: list[str], method: str, results) -> None:
+        if not results or not self._is_ours():
+            return
+        answer = results[0][0]
+        expr = " + ".join(pos[:1]) + "".join(f" − {w}" for w in neg) + "".join(f" + {w}" for w in pos[1:])
+        name = "3CosMul" if method == "mul" else "3CosAdd"
+        self._analogy = [*pos, *neg, answer]
+        rows = dict(zip(self._analogy, self.ensure_on_map(self._analogy)))
+        if len(pos) == 2 and len(neg) == 1:  # b→a and c→d: the same offset twice (man→king, woman→queen)
+            pairs = [(rows[neg[0]], rows[pos[0]], ARROW, False), (rows[pos[1]], rows[answer], ARROW, False)]
+        else:
+            pairs = [(rows[w], rows[answer], ARROW, w in neg) for w in pos + neg]
+        self.arrows.set_arrows(pairs)
+        self._update_pins()
+        self._show_results(f"{expr} = ? ({name}):", results)
+        self._frame(list(rows.values()))
+
+    def _frame(self, rows: list[int]) -> None:
+        """Make sure all of `rows` are in view (zooming out only as far as needed)."""
+        xy = self.session.coords[rows]
+        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        if lo[0] >= x0 and hi[0] <= x1 and lo[1] >= y0 and hi[1] <= y1:
+            return
+        pad = np.maximum(hi - lo, 1e-6) * 0.3
+        self.window.map.viewbox.setRange(xRange=(lo[0] - pad[0], hi[0] + pad[0]),
+                                         yRange=(lo[1] - pad[1], hi[1] + pad[1]), padding=0)  # fmt: skip
+
+    # --- word-pair axes -------------------------------------------------------------------
+    def apply_axes(
+        self, x_pair: tuple[str, str] | None = None, y_pair: tuple[str, str] | None = None
+    ) -> None:
+        """Re-project every word onto two semantic directions (e.g. man→woman, bad→good)."""
+        if x_pair is not None:
+            self.axis_edits[0].setText(x_pair[0])
+            self.axis_edits[1].setText(x_pair[1])
+        if y_pair is not None:
+            self.axis_edits[2].setText(y_pair[0])
+            self.axis_edits[3].setText(y_pair[1])
+        if self.space is None or not self._is_ours():
+            return
+        texts = [e.text().strip() for e in self.axis_edits]
+        try:
+            words = [svc.resolve(self.space, t) for t in texts]
+            pairs = ((words[0], words[1]), (words[2], words[3]))
+            dirs = np.stack([svc.axis_direction(self.space, p) for p in pairs])
+        except UserError as exc:
+            self._say(str(exc))
+            return
+        self._say("")
+        self.window.runner.cancel("project")  # a UMAP still running must not overwrite the axes
+        self._axes = (pairs, dirs)
+        self.ensure_on_map(words)
+        s = self.session
+        s.set_coords(svc.axes_coords(s.dataset.embeddings, dirs), "axes", final=True)
+        self.window.map.viewbox.autoRange(padding=0.05)  # the window ranged before moving focus marks
+
+    # --- export ---------------------------------------------------------------------------
+    def _update_export(self) -> None:
+        self.export_button.setEnabled(self._is_ours() and len(self.session.selected_indices) > 0)
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export selected words", "words.csv",
+                                              "CSV (*.csv);;Text, one word per line (*.txt)")  # fmt: skip
+        if path:
+            self.export_selection(path)
+
+    def export_selection(self, path: str) -> int:
+        s = self.session
+        idx = s.selected_indices
+        try:
+            n = svc.export_words(path, [s.dataset.items[i] for i in idx], [s.dataset.labels[i] for i in idx],
+                                 None if s.coords is None else s.coords[idx])  # fmt: skip
+        except (UserError, OSError) as exc:
+            self._say(str(exc))
+            return 0
+        self.window.log.add(Log(f"Exported {n:,} words to {path}", "info"))
+        return n
+
+
+def install_words_panel(window) -> WordsPanel:
+    """The words feature: a dock under Map settings, File-menu entries and vectors-file drops."""
+    panel = WordsPanel(window)
+    window.add_panel("Words", panel, Qt.LeftDockWidgetArea)
+    builtin = QAction("Open &Word Vectors (GloVe, built in)", window, triggered=panel.open_builtin)
+    from_file = QAction("Open Word Vectors &File…", window, triggered=panel._ask_file)
+    for action in (builtin, from_file):
+        window.file_menu.insertAction(window.quit_action, action)
+    window.installEventFilter(VectorsDropFilter(panel))
+    return panel

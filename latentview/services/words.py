@@ -1,0 +1,203 @@
+"""Word-space pipelines: open vectors (background, progress, cancel), build the map's dataset,
+neighbours and analogies with unknown-word suggestions, word-pair axes, and selection export.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import threading
+import time
+
+import numpy as np
+
+from latentview.backends import words as backend
+from latentview.backends.words import LoadCancelled, LoadTracker, WordSpace
+from latentview.core.dataset import Dataset
+from latentview.core.errors import UserError
+from latentview.core.neighbors import normalize
+from latentview.core.progress import Log, Progress, RateMeter
+
+DEFAULT_N = 20_000
+N_STEPS = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+ADDED = "5 · added (outside top N)"
+BANDS = ((1_000, "1 · top 1k"), (5_000, "2 · 1k–5k"), (20_000, "3 · 5k–20k"), (None, "4 · beyond 20k"))
+
+
+class UnknownWordError(UserError):
+    def __init__(self, word: str, space: WordSpace):
+        self.word = word
+        self.suggestions = space.suggest(word)
+        hint = f" Did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"“{word}” is not in the vocabulary of {space.name}.{hint}")
+
+
+# --- loading ------------------------------------------------------------------------------------
+def open_space(path: str | None = None, trusted: bool = False, use_cache: bool = True):
+    """Generator: yields Progress while a reader thread parses the file; returns a WordSpace.
+
+    gensim's reader is one blocking call, so it runs in a helper thread that counts words as they are
+    added; closing this generator (the task runner's cancel) makes that thread stop at the next word.
+    """
+    label = backend.BUILTIN_NAME if path is None else os.path.basename(path)
+    tracker = LoadTracker()
+    box: dict = {}
+
+    def work() -> None:
+        try:
+            box["space"] = backend.load_space(path, tracker, trusted=trusted, use_cache=use_cache)
+        except BaseException as exc:
+            box["error"] = exc
+
+    t0 = time.perf_counter()
+    thread = threading.Thread(target=work, name="latentview-words-load", daemon=True)
+    thread.start()
+    meter = None
+    try:
+        yield Progress(0, 0, f"Opening {label}")
+        while thread.is_alive():
+            thread.join(0.1)
+            if tracker.total and tracker.done < tracker.total:
+                meter = meter or RateMeter(tracker.total)
+                yield meter.update(tracker.done, f"Reading {label}", "words")
+            else:
+                yield Progress(0, 0, f"Indexing {label}" if tracker.total else f"Opening {label}")
+    finally:
+        if thread.is_alive():
+            tracker.cancelled = True
+            thread.join()
+    if "error" in box:
+        exc = box["error"]
+        if isinstance(exc, LoadCancelled):
+            raise UserError(f"Loading {label} was cancelled.")
+        raise exc
+    space: WordSpace = box["space"]
+    space.load_seconds = time.perf_counter() - t0
+    how = "from cache" if space.cached else space.format
+    yield Log(f"Loaded {space.describe()} in {space.load_seconds:.1f} s ({how})", "info")
+    return space
+
+
+# --- the map's dataset --------------------------------------------------------------------------
+def band_label(rank: int) -> str:
+    for limit, name in BANDS:
+        if limit is None or rank < limit:
+            return name
+    return BANDS[-1][1]
+
+
+def word_dataset(space: WordSpace, n: int = DEFAULT_N, extra_ids=()) -> Dataset:
+    """The N most frequent alphabetic words, plus `extra_ids` (vocabulary indices) marked as added."""
+    base = space.display_ids[: max(1, int(n))]
+    have = set(base.tolist())
+    extra = [int(i) for i in dict.fromkeys(int(i) for i in extra_ids) if int(i) not in have]
+    ids = np.concatenate([base, np.asarray(extra, dtype=np.int64)]).astype(np.int64)
+    words = [space.words[i] for i in ids]
+    labels = [band_label(r) for r in range(len(base))] + [ADDED] * len(extra)
+    return Dataset(kind="words", items=words, labels=labels, embeddings=space.vectors_of(ids),
+                   source=space.source, model=space.name,
+                   meta={"vocab_ids": ids, "top_n": len(base), "space": space})  # fmt: skip
+
+
+def extend_dataset(ds: Dataset, space: WordSpace, new_ids) -> Dataset:
+    """The same dataset with more words appended (rows keep their indices), marked as added."""
+    new_ids = np.asarray(new_ids, dtype=np.int64)
+    return Dataset(kind="words", items=ds.items + [space.words[i] for i in new_ids],
+                   labels=ds.labels + [ADDED] * len(new_ids),
+                   embeddings=np.vstack([ds.embeddings, space.vectors_of(new_ids)]),
+                   source=ds.source, model=ds.model,
+                   meta={**ds.meta, "vocab_ids": np.concatenate([ds.meta["vocab_ids"], new_ids])})  # fmt: skip
+
+
+def place_near(unit_base: np.ndarray, coords: np.ndarray, vectors: np.ndarray, k: int = 5) -> np.ndarray:
+    """2-D spots for new words on a non-linear map: the similarity-weighted mean of their k nearest
+    mapped words (in the full space). UMAP's own transform starts from the same idea."""
+    sims = unit_base @ normalize(vectors).T  # (N, M)
+    k = min(k, len(unit_base))
+    top = np.argpartition(-sims, k - 1, axis=0)[:k]  # (k, M)
+    w = np.maximum(np.take_along_axis(sims, top, axis=0), 1e-3) ** 4
+    return np.einsum("km,kmd->md", w / w.sum(axis=0), coords[top])
+
+
+# --- queries ------------------------------------------------------------------------------------
+def resolve(space: WordSpace, word: str) -> str:
+    """The vocabulary's spelling of `word` (case-insensitive fallback) or UnknownWordError."""
+    i = space.find(word)
+    if i is None:
+        raise UnknownWordError(word.strip(), space)
+    return space.words[i]
+
+
+def neighbours(space: WordSpace, word: str, k: int = 10) -> list[tuple[str, float]]:
+    return space.neighbours(resolve(space, word), k)
+
+
+def parse_analogy(text: str) -> tuple[list[str], list[str]]:
+    """'king - man + woman' → (['king', 'woman'], ['man']); 'king man woman' means the same."""
+    text = text.replace("−", "-").strip()
+    tokens = re.findall(r"[+-]|[^\s+-]+(?:-[^\s+-]+)*", text)
+    if tokens and all(t not in "+-" for t in tokens):
+        if len(tokens) != 3:
+            raise UserError("Write an analogy as ‘king - man + woman’ (or three words: king man woman).")
+        return [tokens[0], tokens[2]], [tokens[1]]
+    positive, negative, sign = [], [], "+"
+    for t in tokens:
+        if t in "+-":
+            sign = t
+            continue
+        (positive if sign == "+" else negative).append(t)
+        sign = "+"
+    if not positive:
+        raise UserError("An analogy needs at least one word to add, as in ‘king - man + woman’.")
+    return positive, negative
+
+
+def analogy(space: WordSpace, positive: list[str], negative: list[str], k: int = 10,
+            method: str = "add") -> list[tuple[str, float]]:  # fmt: skip
+    pos = [resolve(space, w) for w in positive]
+    neg = [resolve(space, w) for w in negative]
+    return space.analogy(pos, neg, k, method)
+
+
+def as_task(fn, *args, message: str = "", **kwargs):
+    """Wrap a quick call as a task generator (so it runs off the GUI thread on the task runner)."""
+    yield Progress(0, 0, message)
+    return fn(*args, **kwargs)
+
+
+# --- word-pair axes -----------------------------------------------------------------------------
+def axis_direction(space: WordSpace, pair: tuple[str, str]) -> np.ndarray:
+    a, b = (space.kv.get_vector(resolve(space, w), norm=True) for w in pair)
+    d = (b - a).astype(np.float32)
+    n = float(np.linalg.norm(d))
+    if n < 1e-9:
+        raise UserError(f"“{pair[0]}” and “{pair[1]}” have the same vector, so they give no direction.")
+    return d / n
+
+
+def axes_coords(embeddings: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """Each word's cosine-normalised vector projected on each unit direction (the Embedding
+    Projector's custom projection): x = how far along man→woman, y = along bad→good."""
+    return normalize(embeddings) @ np.asarray(directions, dtype=np.float32).T
+
+
+# --- export -------------------------------------------------------------------------------------
+def export_words(path: str, words: list[str], labels: list[str], coords: np.ndarray | None) -> int:
+    """CSV (word, label, x, y) or TXT (one word per line), chosen by the extension."""
+    ext = os.path.splitext(path)[1].lower()
+    tmp = path + ".part"
+    if ext == ".txt":
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(w + "\n" for w in words)
+    elif ext == ".csv":
+        xy = np.full((len(words), 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["word", "label", "x", "y"])
+            for row in zip(words, labels, xy[:, 0].tolist(), xy[:, 1].tolist()):
+                w.writerow(row)
+    else:
+        raise UserError(f"Cannot export to ‘{ext or path}’: choose a .csv or .txt file name.")
+    os.replace(tmp, path)
+    return len(words)
