@@ -45,3 +45,16 @@ def nearest(
         best_idx, best_sim = best_idx[keep], best_sim[keep]
     best_idx, best_sim = best_idx[:k], best_sim[:k]
     return best_idx, np.clip(1.0 - best_sim, 0.0, 2.0)
+
+
+class NeighbourSearch:
+    """Cosine k-NN over a dataset's rows; the numpy default. Backends may supply faster ones."""
+
+    def __init__(self, embeddings: np.ndarray):
+        self.unit = normalize(embeddings)
+
+    def query(self, index: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return nearest(self.unit, self.unit[index], k, exclude=index)
+
+    def query_vector(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return nearest(self.unit, vector, k)

@@ -7,12 +7,12 @@ import numpy as np
 from latentview.core.dataset import Dataset
 from latentview.core.events import Signal
 from latentview.core.geometry import points_in_polygon
-from latentview.core.neighbors import nearest, normalize
+from latentview.core.neighbors import NeighbourSearch
 from latentview.core.selection import SelectionMode, combine
 
 
 class Session:
-    def __init__(self) -> None:
+    def __init__(self, search_factory=NeighbourSearch) -> None:
         self.dataset: Dataset | None = None
         self.coords: np.ndarray | None = None
         self.projection: str = ""
@@ -20,7 +20,8 @@ class Session:
         self.focus: int | None = None
         self.neighbours: tuple[np.ndarray, np.ndarray] = (np.zeros(0, int), np.zeros(0))
         self.k = 12
-        self._unit: np.ndarray | None = None
+        self._search_factory = search_factory
+        self._search: NeighbourSearch | None = None
         self.dataset_changed = Signal()  # ()
         self.coords_changed = Signal()  # (final: bool)
         self.selection_changed = Signal()  # ()
@@ -29,7 +30,7 @@ class Session:
     # --- data ----------------------------------------------------------------------------
     def set_dataset(self, dataset: Dataset) -> None:
         self.dataset = dataset
-        self._unit = None
+        self._search = None
         self.coords = None
         self.projection = ""
         self.selection = None
@@ -47,10 +48,15 @@ class Session:
         self.coords_changed.emit(final)
 
     @property
+    def search(self) -> NeighbourSearch:
+        """Built on first use (a million rows take a moment), then reused for every click."""
+        if self._search is None:
+            self._search = self._search_factory(self.dataset.embeddings)
+        return self._search
+
+    @property
     def unit_embeddings(self) -> np.ndarray:
-        if self._unit is None:
-            self._unit = normalize(self.dataset.embeddings)
-        return self._unit
+        return self.search.unit
 
     # --- selection -----------------------------------------------------------------------
     def select_polygon(self, polygon: np.ndarray, mode: SelectionMode = SelectionMode.REPLACE) -> None:
@@ -82,6 +88,5 @@ class Session:
         if index is None or self.dataset is None:
             self.neighbours = (np.zeros(0, int), np.zeros(0))
         else:
-            unit = self.unit_embeddings
-            self.neighbours = nearest(unit, unit[index], self.k, exclude=index)
+            self.neighbours = self.search.query(index, self.k)
         self.focus_changed.emit()

@@ -47,7 +47,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"latentview {__version__}")
         self.resize(1280, 800)
         self.setAcceptDrops(True)
-        self.session = Session()
+        from latentview.backends.knn import best_search
+
+        self.session = Session(search_factory=best_search)
         self.runner = TaskRunner(self)
         self._projection_cache: dict[tuple, np.ndarray] = {}
         self._ingest_started = 0.0
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         __import__("latentview.qt.clusters_panel", fromlist=["install"]).install(self)
         __import__("latentview.qt.groups_panel", fromlist=["install"]).install(self)
         __import__("latentview.qt.thumbnail_layer", fromlist=["install"]).install(self)
+        __import__("latentview.qt.trust_overlay", fromlist=["install"]).install(self)
         __import__("latentview.qt.explore_actions", fromlist=["install"]).install(self)
 
     # --- construction --------------------------------------------------------------------
