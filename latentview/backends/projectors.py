@@ -27,48 +27,47 @@ class ProjectionParams:
 
 
 def pca(x: np.ndarray, dims: int = 2) -> np.ndarray:
-    """PCA through the D×D covariance matrix: one pass over the data, seconds at a million rows."""
+    """Leading principal components by randomized subspace iteration on the data itself.
+
+    Forming the D×D covariance costs N·D² (33 GFLOP for 10k × 1280, ~0.4 s here); a block of
+    `dims + 14` vectors pushed through X and Xᵀ 16 times costs ~N·D·(dims+10)·24 — an order of
+    magnitude less — and converges tightly for the few components a map needs. Centring is implicit,
+    so a million rows are never copied.
+    """
     x = np.asarray(x, dtype=np.float32)
-    if len(x) == 0:
-        return np.zeros((0, dims), np.float32)
+    n, d = x.shape if x.ndim == 2 else (len(x), 0)
+    if n == 0 or d == 0:
+        return np.zeros((n, dims), np.float32)
     mean = x.mean(axis=0, dtype=np.float64).astype(np.float32)
-    cov = np.zeros((x.shape[1], x.shape[1]), dtype=np.float64)
-    for start in range(0, len(x), 65_536):
-        c = x[start : start + 65_536] - mean
-        cov += (c.T @ c).astype(np.float64)
-    comps = _top_eigenvectors(cov, dims).astype(np.float32)
+    k = min(dims, d, n)
+    if d <= 64 or k + 10 >= min(n, d):
+        c = x - mean
+        _, vecs = np.linalg.eigh((c.T @ c).astype(np.float64))
+        comps = vecs[:, ::-1][:, :k].astype(np.float32)
+    else:
+        comps = _randomized_components(x, mean, k)
     # Fix each component's sign so the same data always gives the same picture.
     signs = np.sign(comps[np.argmax(np.abs(comps), axis=0), np.arange(comps.shape[1])])
     comps *= np.where(signs == 0, 1, signs)
-    out = np.empty((len(x), dims), np.float32)
-    for start in range(0, len(x), 65_536):
-        out[start : start + 65_536] = (x[start : start + 65_536] - mean) @ comps
-    if out.shape[1] < dims:
-        out = np.pad(out, ((0, 0), (0, dims - out.shape[1])))
+    out = np.zeros((n, dims), np.float32)
+    for start in range(0, n, 65_536):
+        out[start : start + 65_536, :k] = (x[start : start + 65_536] - mean) @ comps
     return out
 
 
-def _top_eigenvectors(cov: np.ndarray, k: int) -> np.ndarray:
-    """Leading eigenvectors of a symmetric PSD matrix, largest first.
+def _randomized_components(x: np.ndarray, mean: np.ndarray, k: int, iters: int = 16) -> np.ndarray:
+    block = k + 14
+    q = np.linalg.qr(np.random.default_rng(0).standard_normal((x.shape[1], block)).astype(np.float32))[0]
 
-    A full eigh of a 1280×1280 matrix costs ~0.5 s here; block subspace iteration needs a few
-    matrix products (milliseconds) and converges tightly for the handful of components a map needs.
-    """
-    d = cov.shape[0]
-    if d <= 128 or k > d // 4:
-        _, vecs = np.linalg.eigh(cov)
-        return vecs[:, ::-1][:, :k]
-    block = min(d, k + 10)
-    q = np.linalg.qr(np.random.default_rng(0).normal(size=(d, block)))[0]
-    scale = 1.0 / max(float(np.trace(cov)), 1e-30)
-    for i in range(60):
-        q = cov @ q * scale
-        if i % 4 == 3:  # re-orthonormalise now and then; QR is the costly step
-            q = np.linalg.qr(q)[0]
-    q = np.linalg.qr(q)[0]
-    small = q.T @ cov @ q
-    _, vecs = np.linalg.eigh(small)
-    return (q @ vecs[:, ::-1])[:, :k]
+    def cov_times(v: np.ndarray) -> np.ndarray:  # (Xc)ᵀ(Xc) v without forming Xc
+        z = x @ v - mean @ v
+        return x.T @ z - np.outer(mean, z.sum(axis=0))
+
+    for _ in range(iters):
+        q = np.linalg.qr(cov_times(q))[0]
+    small = q.T @ cov_times(q)
+    _, vecs = np.linalg.eigh(small.astype(np.float64))
+    return (q @ vecs[:, ::-1].astype(np.float32))[:, :k]
 
 
 def _reduce_for_neighbours(x: np.ndarray) -> np.ndarray:

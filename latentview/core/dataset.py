@@ -15,7 +15,7 @@ class Failure:
     reason: str
 
 
-@dataclass
+@dataclass(eq=False)  # identity semantics: hashable, usable as a weak key
 class Dataset:
     kind: str  # "images" | "words" | "gan"
     items: list[str]  # file paths, words, or sample ids

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, QUrl, Signal
@@ -51,7 +52,8 @@ class MainWindow(QMainWindow):
 
         self.session = Session(search_factory=best_search)
         self.runner = TaskRunner(self)
-        self._projection_cache: dict[tuple, np.ndarray] = {}
+        # Layouts per dataset, dropped with the dataset (weak keys: no stale hits from reused ids).
+        self._projection_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._ingest_started = 0.0
         self._folder: str | None = None
         # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
@@ -219,13 +221,14 @@ class MainWindow(QMainWindow):
         if ds is None:
             return
         self.settings.set_method(params.method)
-        key = (id(ds.embeddings), params.method, tuple(sorted(params.resolved().items())))
-        if key in self._projection_cache:
-            self.session.set_coords(self._projection_cache[key], params.method, final=True)
+        key = (params.method, tuple(sorted(params.resolved().items())))
+        layouts = self._projection_cache.setdefault(ds, {})
+        if key in layouts:
+            self.session.set_coords(layouts[key], params.method, final=True)
             return
 
         def done(coords, key=key, ds=ds):
-            self._projection_cache[key] = coords
+            self._projection_cache.setdefault(ds, {})[key] = coords
             if self.session.dataset is ds:
                 self.session.set_coords(coords, params.method, final=True)
 
@@ -248,10 +251,12 @@ class MainWindow(QMainWindow):
         s = self.session
         codes, colors, names = self.point_colours()
         first = len(self.map.points) != len(s.coords) or not final
-        self.map.set_points(s.coords, codes, colors, names, autorange=first or final)
+        self.map.set_points(s.coords, codes, colors, names, autorange=False)
         self.map.set_selection(s.selection)
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)
+        if first or final:  # after the overlays moved, so their old positions don't stretch the range
+            self.map.viewbox.autoRange(padding=0.05)
         self._update_summary()
         if final:
             self.mapReady.emit(s.projection)
