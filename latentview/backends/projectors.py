@@ -104,22 +104,35 @@ def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: st
     return reducer.fit_transform(_reduce_for_neighbours(x)).astype(np.float32)
 
 
-def tsne(x: np.ndarray, perplexity: float = 30.0, seed: int = 42) -> np.ndarray:
+def tsne_steps(x: np.ndarray, perplexity: float = 30.0, seed: int = 42, step: int = 50):
+    """openTSNE optimised in steps: yields the layout every `step` iterations (Orange-style live
+    t-SNE), returns the final one. Cancelling between steps stops the work."""
     prepare_numba()
     n = len(x)
     if n < 5:
         return pca(x)
     perplexity = float(min(perplexity, max(1.0, (n - 1) / 3.0)))
-    from openTSNE import TSNE
+    from openTSNE import TSNEEmbedding, affinity, initialization
 
-    emb = TSNE(
-        perplexity=perplexity,
-        random_state=seed,
-        n_jobs=1,
-        metric="cosine",
-        verbose=False,
-    )
-    return np.asarray(emb.fit(_reduce_for_neighbours(x)), dtype=np.float32)
+    data = _reduce_for_neighbours(x)
+    aff = affinity.PerplexityBasedNN(data, perplexity=perplexity, metric="cosine", n_jobs=1,
+                                     random_state=seed, verbose=False)  # fmt: skip
+    emb = TSNEEmbedding(initialization.pca(data, random_state=seed), aff, n_jobs=1, random_state=seed)
+    schedule = [(250, 12.0, 0.5), (500, 1.0, 0.8)]  # early exaggeration, then the normal phase
+    for total, exaggeration, momentum in schedule:
+        for _ in range(0, total, step):
+            emb = emb.optimize(n_iter=step, exaggeration=exaggeration, momentum=momentum)
+            yield np.asarray(emb, dtype=np.float32)
+    return np.asarray(emb, dtype=np.float32)
+
+
+def tsne(x: np.ndarray, perplexity: float = 30.0, seed: int = 42) -> np.ndarray:
+    gen = tsne_steps(x, perplexity, seed)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
 
 
 def run(x: np.ndarray, params: ProjectionParams) -> np.ndarray:

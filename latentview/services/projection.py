@@ -21,4 +21,15 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams):
     if params.method == "umap" and not projectors.umap_is_compiled():
         msg += " — first run compiles UMAP (~40 s, cached for next time)"
     yield Progress(0, 1, msg)
+    if params.method == "tsne":  # streams: the map moves while t-SNE optimises
+        steps = projectors.tsne_steps(x, **params.resolved())
+        done = 0
+        while True:
+            try:
+                layout = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            done += 1
+            yield Partial(layout, "tsne")
+            yield Progress(done, 15, f"t-SNE optimising ({len(x):,} points)", unit="steps")
     return projectors.run(x, params)
