@@ -12,8 +12,10 @@ from PIL import Image
 from tests.messy_images import make_messy_folder
 
 
-def _cli(*args, timeout=600):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def _cli(*args, timeout=600, env_extra=None, drop=()):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env_extra or {})}
+    for key in drop:
+        env.pop(key, None)
     return subprocess.run([sys.executable, "-m", "latentview", *args], capture_output=True, text=True,
                           timeout=timeout, env=env)  # fmt: skip
 
@@ -59,8 +61,19 @@ def test_embed_missing_folder_is_a_sentence_and_nonzero(tmp_path):
 
 def test_screenshot_of_the_demo_shows_the_umap_map(tmp_path):
     out = tmp_path / "demo.png"
-    res = _cli("--demo", "--screenshot", str(out), timeout=900)
+    # A fresh user cache dir whose numba folder starts with the kernels this test run already
+    # compiled (a link, to skip the ~40 s compile), so we can see UMAP use and fill the user cache.
+    user_cache = tmp_path / "user-cache"
+    user_cache.mkdir()
+    shared = os.environ.get("NUMBA_CACHE_DIR")
+    if shared:
+        os.makedirs(shared, exist_ok=True)
+        os.symlink(shared, user_cache / "numba")
+    res = _cli("--demo", "--screenshot", str(out), timeout=900,
+               env_extra={"LATENTVIEW_CACHE_DIR": str(user_cache)}, drop=("NUMBA_CACHE_DIR",))  # fmt: skip
     assert res.returncode == 0, res.stderr
+    kernels = list((user_cache / "numba").rglob("*.nbi"))
+    assert kernels, "UMAP's compiled kernels must persist in the user cache directory"
     img = np.asarray(Image.open(out).convert("RGB"))
     assert img.shape[0] >= 600 and img.shape[1] >= 1000
     # Many differently coloured points: the palette's colours appear in the map area.

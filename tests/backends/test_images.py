@@ -66,3 +66,16 @@ def test_alpha_is_composited_on_white_and_exif_rotation_applied(messy):
 def test_labels_are_first_level_subfolders(tmp_path):
     assert label_for(str(tmp_path / "cats" / "x" / "a.jpg"), str(tmp_path)) == "cats"
     assert label_for(str(tmp_path / "a.jpg"), str(tmp_path)) == "(root)"
+
+
+def test_unreadable_file_is_a_reason_not_a_crash(messy, monkeypatch):
+    import PIL.Image
+
+    root, _, _ = messy
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(PIL.Image, "open", denied)  # root ignores chmod, so simulate the OS refusal
+    with pytest.raises(ImageLoadError, match="permission denied"):
+        load_rgb(str(root / "alpha" / "plain.jpg"), 64)
