@@ -17,6 +17,20 @@ def main(argv: list[str]) -> int:
     p.add_argument("--model", default=None, help="image encoder (default: efficientnet-lite0)")
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), default="umap")
     p.add_argument("--no-cache", action="store_true", help="embed everything again, touch no cache")
+    p.add_argument(
+        "--clusters",
+        action="store_true",
+        help="add 'cluster' (-1 = noise) and 'cluster_name' columns (HDBSCAN in the full space)",
+    )
+    p.add_argument(
+        "--k-means", type=int, metavar="K", help="with --clusters: k-means with K clusters instead"
+    )
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="add each point's kNN recall ('knn_recall') and print the map's trustworthiness",
+    )
+    p.add_argument("--trust-k", type=int, default=10, help="neighbours for --trust (default 10)")
     args = p.parse_args(argv)
 
     from latentview.backends.embedders import DEFAULT_MODEL
@@ -38,7 +52,8 @@ def main(argv: list[str]) -> int:
         dataset = drive(ingest_folder(args.folder, opts), console.progress, None, console.log)
         t_embed = time.perf_counter() - t0
         coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
-        rows = write_table(dataset, coords, args.output)
+        columns, notes = extra_columns(args, dataset, coords, console)
+        rows = write_table(dataset, coords, args.output, columns=columns or None)
     except UserError as exc:
         console.close()
         print(f"latentview embed: {exc}", file=sys.stderr)
@@ -51,4 +66,35 @@ def main(argv: list[str]) -> int:
         f"{secs:.1f} s ({t_embed:.1f} s embedding), {n_ok / max(t_embed, 1e-9):.1f} images/s, "
         f"{rows} rows → {display_path(os.path.abspath(args.output))}"
     )
+    for line in notes:
+        print(line)
     return 0
+
+
+def extra_columns(args, dataset, coords, console) -> tuple[dict, list[str]]:
+    """The optional --clusters / --trust columns, and the lines to print about them."""
+    from latentview.services.runner import drive
+
+    columns: dict = {}
+    notes: list[str] = []
+    if args.clusters or args.k_means:
+        from latentview.services.clusters import ClusterParams, cluster_dataset
+
+        params = ClusterParams("kmeans", k=args.k_means) if args.k_means else ClusterParams()
+        clustering = drive(cluster_dataset(dataset, params), console.progress, None, console.log)
+        columns["cluster"] = clustering.labels.astype(int).tolist()
+        columns["cluster_name"] = clustering.point_names()
+        sizes = clustering.sizes()
+        top = ", ".join(f"{clustering.names[c]} ({sizes[c]})" for c in range(min(len(clustering), 8)))
+        notes.append(f"clusters {len(clustering)} ({params.method}), noise {clustering.n_noise}: {top}")
+    if args.trust:
+        from latentview.services.trust import compute_trust
+
+        trust = drive(
+            compute_trust(dataset.embeddings, coords, args.trust_k), console.progress, None, console.log
+        )
+        columns["knn_recall"] = trust.recall.astype(float).tolist()
+        approx = "" if trust.exact else " (estimated)"
+        notes.append(f"trustworthiness {trust.trustworthiness:.4f}{approx} at k={trust.k}, "
+                     f"mean kNN recall {float(trust.recall.mean()):.3f}")  # fmt: skip
+    return columns, notes

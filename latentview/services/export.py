@@ -11,22 +11,33 @@ from latentview.backends.paths import display_path
 from latentview.core.dataset import Dataset
 
 
-def table_rows(dataset: Dataset, coords: np.ndarray | None) -> dict[str, list]:
+def table_rows(dataset: Dataset, coords: np.ndarray | None, columns: dict | None = None,
+               indices=None) -> dict[str, list]:  # fmt: skip
+    """Columns of the export. `columns` adds per-point columns (cluster, cluster_name, knn_recall…),
+    inserted after x, y; `indices` exports those points only (and then no failure rows)."""
     n = len(dataset)
+    rows = np.arange(n) if indices is None else np.asarray(indices, dtype=int)
     xy = np.full((n, 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
+    emb = np.asarray(dataset.embeddings, np.float32)
     cols = {
-        "path": [display_path(p) for p in dataset.items],
-        "label": list(dataset.labels),
-        "x": xy[:, 0].tolist(),
-        "y": xy[:, 1].tolist(),
-        "embedding": [row for row in np.asarray(dataset.embeddings, np.float32)],
-        "error": [""] * n,
+        "path": [display_path(dataset.items[i]) for i in rows],
+        "label": [dataset.labels[i] for i in rows],
+        "x": xy[rows, 0].tolist(),
+        "y": xy[rows, 1].tolist(),
     }
-    for f in dataset.failures:
+    extra = list(columns or {})
+    for name, values in (columns or {}).items():
+        values = np.asarray(values, dtype=object)
+        cols[name] = [v.item() if hasattr(v, "item") else v for v in values[rows]]
+    cols["embedding"] = [emb[i] for i in rows]
+    cols["error"] = [""] * len(rows)
+    for f in dataset.failures if indices is None else []:
         cols["path"].append(display_path(f.item))
         cols["label"].append(_label_of(f.item, dataset.source))
         cols["x"].append(float("nan"))
         cols["y"].append(float("nan"))
+        for name in extra:
+            cols[name].append(None)
         cols["embedding"].append(None)
         cols["error"].append(f.reason)
     return cols
@@ -41,9 +52,15 @@ def _label_of(path: str, root: str) -> str:
         return ""
 
 
-def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddings: bool = True) -> int:
-    """Returns the number of rows written. The format follows the extension (.parquet or .csv)."""
-    cols = table_rows(dataset, coords)
+def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddings: bool = True,
+                columns: dict | None = None, indices=None, csv_embedding: bool = False) -> int:  # fmt: skip
+    """Returns the number of rows written. The format follows the extension (.parquet or .csv).
+
+    Parquet keeps the embedding as a float32 list column (unless `embeddings=False`); CSV gets it only
+    with `csv_embedding`, as space-separated numbers. Never overwrites a file with a partial one.
+    """
+    cols = table_rows(dataset, coords, columns, indices)
+    extra = list(columns or {})
     ext = os.path.splitext(path)[1].lower()
     tmp = path + ".part"
     if ext == ".parquet":
@@ -57,6 +74,7 @@ def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddin
                 "label": pa.array(arrays["label"], pa.string()),
                 "x": pa.array(arrays["x"], pa.float64()),
                 "y": pa.array(arrays["y"], pa.float64()),
+                **{name: pa.array(arrays[name]) for name in extra},
                 **(
                     {
                         "embedding": pa.array(
@@ -74,10 +92,113 @@ def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddin
     elif ext == ".csv":
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(["path", "label", "x", "y", "error"])
-            for row in zip(cols["path"], cols["label"], cols["x"], cols["y"], cols["error"]):
+            names = ["path", "label", "x", "y", *extra] + (["embedding"] if csv_embedding else []) + ["error"]
+            w.writerow(names)
+            for i in range(len(cols["path"])):
+                row = []
+                for name in names:
+                    v = cols[name][i]
+                    if name == "embedding":
+                        v = "" if v is None else " ".join(f"{e:.7g}" for e in v)
+                    row.append("" if v is None else v)
                 w.writerow(row)
     else:
         raise ValueError(f"Cannot write '{ext or path}': use a .parquet or .csv file name.")
     os.replace(tmp, path)
     return len(cols["path"])
+
+
+# --- exports of a selection or group (the Explore features) -------------------------------------------
+def write_projector(
+    dataset: Dataset, folder: str, columns: dict | None = None, indices=None
+) -> tuple[str, str]:
+    """TensorBoard Embedding Projector files: vectors.tsv (one row per point, tab-separated floats)
+    and metadata.tsv (a header row, then label/name/extra columns), plus a projector_config.pbtxt."""
+    os.makedirs(folder, exist_ok=True)
+    rows = np.arange(len(dataset)) if indices is None else np.asarray(indices, dtype=int)
+    emb = np.asarray(dataset.embeddings, np.float32)[rows]
+    vec_path = os.path.join(folder, "vectors.tsv")
+    meta_path = os.path.join(folder, "metadata.tsv")
+    with open(vec_path + ".part", "w", encoding="utf-8", newline="\n") as fh:
+        for v in emb:
+            fh.write("\t".join(f"{e:.7g}" for e in v) + "\n")
+    os.replace(vec_path + ".part", vec_path)
+    names = {
+        "name": [
+            _tsv(
+                os.path.basename(display_path(dataset.items[i]))
+                if dataset.kind == "images"
+                else dataset.items[i]
+            )
+            for i in rows
+        ],  # fmt: skip
+        "label": [_tsv(dataset.labels[i]) for i in rows],
+    }
+    for key, values in (columns or {}).items():
+        values = np.asarray(values, dtype=object)
+        names[key] = [_tsv(values[i]) for i in rows]
+    with open(meta_path + ".part", "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("\t".join(names) + "\n")
+        for r in range(len(rows)):
+            fh.write("\t".join(col[r] for col in names.values()) + "\n")
+    os.replace(meta_path + ".part", meta_path)
+    with open(os.path.join(folder, "projector_config.pbtxt"), "w", encoding="utf-8") as fh:
+        fh.write('embeddings {\n  tensor_name: "latentview"\n  tensor_path: "vectors.tsv"\n'
+                 '  metadata_path: "metadata.tsv"\n}\n')  # fmt: skip
+    return vec_path, meta_path
+
+
+def _tsv(value) -> str:
+    return str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
+def safe_name(name: str) -> str:
+    """A folder name from a cluster or group name, safe on every file system."""
+    bad = '<>:"/\\|?*'
+    out = "".join("_" if (c in bad or ord(c) < 32) else c for c in name).strip(" .")
+    return out[:80] or "unnamed"
+
+
+def _free_path(path: str) -> str:
+    """`path`, or `stem_2.ext`, `stem_3.ext`… : the first name not taken (never overwrite)."""
+    if not os.path.lexists(path):
+        return path
+    stem, ext = os.path.splitext(path)
+    i = 2
+    while os.path.lexists(f"{stem}_{i}{ext}"):
+        i += 1
+    return f"{stem}_{i}{ext}"
+
+
+def export_folders(dataset: Dataset, sets: dict[str, np.ndarray], dest: str, mode: str = "copy"):
+    """Generator: one sub-folder per cluster/group under `dest`, holding copies (or symbolic links) of
+    its images. The user's files are never moved and nothing existing is overwritten (a taken name
+    gets a numbered suffix). Yields Progress; returns {folder name: files written}."""
+    import shutil
+
+    from latentview.core.progress import Progress
+
+    if dataset.kind != "images":
+        raise ValueError("Folders of files can only be exported for image maps.")
+    if mode not in ("copy", "link"):
+        raise ValueError("mode must be 'copy' or 'link'")
+    total = int(sum(len(np.asarray(v)) for v in sets.values()))
+    done = 0
+    written: dict[str, int] = {}
+    os.makedirs(dest, exist_ok=True)
+    for name, indices in sets.items():
+        folder = os.path.join(dest, safe_name(name))
+        os.makedirs(folder, exist_ok=True)
+        written[os.path.basename(folder)] = 0
+        for i in np.asarray(indices, dtype=int):
+            src = dataset.items[i]
+            target = _free_path(os.path.join(folder, os.path.basename(src)))
+            if mode == "link":
+                os.symlink(os.path.abspath(src), target)
+            else:
+                shutil.copy2(src, target)
+            written[os.path.basename(folder)] += 1
+            done += 1
+            if done % 25 == 0 or done == total:
+                yield Progress(done, total, f"Exporting to {display_path(dest)}", unit="files")
+    return written

@@ -1,0 +1,142 @@
+"""Groups dock: keep the current selection as a named, coloured group; combine groups by set algebra
+(union, intersection, difference); click a group to select its points; export it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from latentview.core.groups import GroupOp, GroupSet
+from latentview.qt.clusters_panel import swatch
+from latentview.qt.palette import categorical
+
+
+class GroupsPanel(QWidget):
+    groupActivated = Signal(str)  # select this group's points
+    exportRequested = Signal(list)  # group names
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent)
+        self.session = window.session
+        self.groups: GroupSet = window.explore.groups
+        self.hint = QLabel("Lasso points, then <b>Keep selection</b> to make a group.")
+        self.hint.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.list.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
+        self.list.itemClicked.connect(lambda it: self.groupActivated.emit(it.data(Qt.UserRole)))
+        self.list.itemChanged.connect(self._renamed)
+        self.list.itemSelectionChanged.connect(self._update_buttons)
+        self.keep = QPushButton("Keep selection")
+        self.keep.setToolTip("Save the current selection as a new group (Ctrl+G)")
+        self.keep.setShortcut("Ctrl+G")
+        self.keep.clicked.connect(self.keep_selection)
+        self.union = QPushButton("∪ Union")
+        self.inter = QPushButton("∩ Intersect")
+        self.diff = QPushButton("− Difference")
+        self.diff.setToolTip("The first chosen group minus the others")
+        self.delete = QPushButton("Delete")
+        self.export = QPushButton("Export…")
+        self.union.clicked.connect(lambda: self.combine(GroupOp.UNION))
+        self.inter.clicked.connect(lambda: self.combine(GroupOp.INTERSECTION))
+        self.diff.clicked.connect(lambda: self.combine(GroupOp.DIFFERENCE))
+        self.delete.clicked.connect(self._delete)
+        self.export.clicked.connect(lambda: self.exportRequested.emit(self.chosen()))
+        grid = QGridLayout()
+        grid.addWidget(self.keep, 0, 0, 1, 3)
+        for col, b in enumerate((self.union, self.inter, self.diff)):
+            grid.addWidget(b, 1, col)
+        grid.addWidget(self.delete, 2, 0)
+        grid.addWidget(self.export, 2, 1, 1, 2)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(grid)
+        self.groups.changed.connect(self._refill)
+        self.session.selection_changed.connect(self._update_buttons)
+        self._refill()
+
+    def chosen(self) -> list[str]:
+        """Chosen group names in list order (the first is what a difference subtracts from)."""
+        return [self.list.item(r).data(Qt.UserRole) for r in range(self.list.count())
+                if self.list.item(r).isSelected()]  # fmt: skip
+
+    def next_colour(self) -> str:
+        used = {g.color for g in self.groups}
+        palette = [c.name() for c in categorical(20)]
+        free = [c for c in palette if c not in used]
+        return free[0] if free else palette[len(self.groups) % len(palette)]
+
+    def keep_selection(self, name: str = "") -> str | None:
+        idx = self.session.selected_indices
+        if not len(idx):
+            return None
+        g = self.groups.add(name or f"Group {len(self.groups) + 1}", idx, self.next_colour())
+        return g.name
+
+    def combine(self, op: GroupOp, names: list[str] | None = None) -> str | None:
+        names = names or self.chosen()
+        if len(names) < 2:
+            self.hint.setText("Choose two or more groups (Ctrl+click) to combine them.")
+            return None
+        return self.groups.combine(names, op, self.next_colour()).name
+
+    def _delete(self) -> None:
+        for name in self.chosen():
+            self.groups.remove(name)
+
+    def _renamed(self, item: QListWidgetItem) -> None:
+        old = item.data(Qt.UserRole)
+        new = item.text().split("  —  ")[0].strip()
+        if old is not None and new and new != old:
+            self.groups.rename(old, new)
+
+    def _refill(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for g in self.groups:
+            it = QListWidgetItem(swatch(_qcolor(g.color)), f"{g.name}  —  {g.count:,}")
+            it.setData(Qt.UserRole, g.name)
+            it.setFlags(it.flags() | Qt.ItemIsEditable)
+            it.setToolTip(f"{g.name}: {g.count:,} points. Click to select; double-click to rename.")
+            self.list.addItem(it)
+        self.list.blockSignals(False)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        n = len(self.chosen())
+        self.keep.setEnabled(self.session.selection is not None and bool(self.session.selection.any()))
+        for b in (self.union, self.inter, self.diff):
+            b.setEnabled(n >= 2)
+        self.delete.setEnabled(n >= 1)
+        self.export.setEnabled(n >= 1)
+
+
+def _qcolor(hex_: str):
+    from PySide6.QtGui import QColor
+
+    return QColor(hex_ or "#1f77b4")
+
+
+def install(window) -> None:
+    panel = window.groups_panel = GroupsPanel(window)
+    window.add_panel("Groups", panel, Qt.LeftDockWidgetArea)
+
+    def activate(name: str) -> None:
+        try:
+            g = window.explore.groups.get(name)
+        except KeyError:
+            return
+        window.session.select_indices(g.indices)
+
+    panel.groupActivated.connect(activate)

@@ -1,0 +1,144 @@
+"""Session files: enough JSON to resume exactly where the user left off.
+
+Images are stored by reference (folder + model): reopening re-ingests through the embedding cache,
+so it is fast and never copies the user's files. Other maps (words, GAN samples) keep their items and
+embeddings in a sidecar `.npz` next to the JSON. Coordinates, clusters, groups and the view range are
+stored so nothing is recomputed. The recent-sessions list lives in the config folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from latentview.backends.paths import config_dir
+from latentview.core.clusters import Clustering
+from latentview.core.dataset import Dataset
+from latentview.core.errors import UserError
+
+FORMAT = "latentview-session"
+VERSION = 1
+RECENT_MAX = 10
+
+
+class SessionFileError(UserError):
+    """The file is not a session this version can open; the message says why."""
+
+
+@dataclass
+class SessionData:
+    kind: str
+    source: str
+    model: str
+    n: int
+    projection: str = ""
+    projection_params: dict = field(default_factory=dict)
+    coords: np.ndarray | None = None
+    clustering: Clustering | None = None
+    groups: list[dict] = field(default_factory=list)
+    view: list[list[float]] | None = None  # [[x0, x1], [y0, y1]]
+    colour_by: str = "label"
+    items_head: list[str] = field(default_factory=list)  # first items, to check the folder still matches
+    sidecar: str = ""  # .npz with items/labels/embeddings for non-image maps
+    dataset: Dataset | None = None  # filled when loaded from a sidecar
+
+
+def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -> str:
+    path = str(path)
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "dataset": {"kind": data.kind, "source": os.path.abspath(data.source) if data.kind == "images" and
+                    data.source else data.source, "model": data.model, "n": data.n,
+                    "items_head": data.items_head},  # fmt: skip
+        "projection": {"method": data.projection, "params": data.projection_params,
+                       "coords": None if data.coords is None else np.asarray(data.coords, float).tolist()},
+        "clusters": None if data.clustering is None else data.clustering.to_json(),
+        "groups": data.groups,
+        "view": data.view,
+        "colour_by": data.colour_by,
+    }  # fmt: skip
+    if data.kind != "images" and dataset is not None:
+        sidecar = os.path.splitext(path)[0] + ".data.npz"
+        tmp = sidecar + ".part.npz"
+        np.savez_compressed(tmp, items=np.array(dataset.items, dtype=str),
+                            labels=np.array(dataset.labels, dtype=str), embeddings=dataset.embeddings)  # fmt: skip
+        os.replace(tmp, sidecar)
+        doc["dataset"]["sidecar"] = os.path.basename(sidecar)
+    tmp = path + ".part"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False)
+    os.replace(tmp, path)
+    add_recent(path)
+    return path
+
+
+def load_session(path: str) -> SessionData:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise SessionFileError(f"Session file not found: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise SessionFileError(f"{os.path.basename(path)} is not a latentview session ({exc}).") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise SessionFileError(f"{os.path.basename(path)} is not a latentview session file.")
+    if int(doc.get("version", 0)) > VERSION:
+        raise SessionFileError("This session was saved by a newer latentview; please update to open it.")
+    ds, proj = doc["dataset"], doc.get("projection") or {}
+    coords = proj.get("coords")
+    data = SessionData(
+        kind=ds["kind"], source=ds.get("source", ""), model=ds.get("model", ""), n=int(ds.get("n", 0)),
+        projection=proj.get("method", ""), projection_params=proj.get("params") or {},
+        coords=None if coords is None else np.asarray(coords, np.float64),
+        clustering=Clustering.from_json(doc["clusters"]) if doc.get("clusters") else None,
+        groups=doc.get("groups") or [], view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
+        items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""),
+    )  # fmt: skip
+    if data.sidecar:
+        side = os.path.join(os.path.dirname(os.path.abspath(path)), data.sidecar)
+        try:
+            with np.load(side, allow_pickle=False) as f:
+                data.dataset = Dataset(data.kind, [str(s) for s in f["items"]], [str(s) for s in f["labels"]],
+                                       f["embeddings"], source=data.source, model=data.model)  # fmt: skip
+        except OSError:
+            raise SessionFileError(f"The session's data file {data.sidecar} is missing beside it.") from None
+    elif data.kind == "images" and not os.path.isdir(data.source):
+        raise SessionFileError(f"The session's image folder is gone: {data.source}")
+    add_recent(path)
+    return data
+
+
+def check_matches(data: SessionData, dataset: Dataset) -> None:
+    """The re-ingested folder must still be the one the session's coordinates describe."""
+    if len(dataset) != data.n or [str(i) for i in dataset.items[: len(data.items_head)]] != data.items_head:
+        raise SessionFileError(
+            f"The folder changed since the session was saved ({data.n:,} images then, {len(dataset):,} "
+            "now); the map is recomputed instead."
+        )
+
+
+# --- recent sessions ----------------------------------------------------------------------------------
+def _recent_file() -> Path:
+    return config_dir() / "recent_sessions.json"
+
+
+def recent_sessions() -> list[str]:
+    try:
+        items = json.loads(_recent_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [p for p in items if isinstance(p, str) and os.path.exists(p)][:RECENT_MAX]
+
+
+def add_recent(path: str) -> None:
+    path = os.path.abspath(path)
+    items = [path] + [p for p in recent_sessions() if p != path]
+    f = _recent_file()
+    tmp = f.with_suffix(".part")
+    tmp.write_text(json.dumps(items[:RECENT_MAX]), encoding="utf-8")
+    os.replace(tmp, f)

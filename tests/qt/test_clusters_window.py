@@ -1,0 +1,222 @@
+"""Explore a map through the window (tiny encoder, PCA): clusters, groups, trust, thumbnails, exports,
+sessions, and a large map clustered without freezing the window."""
+
+import os
+import time
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from PySide6.QtCore import QTimer
+from sklearn.manifold import trustworthiness as sk_trustworthiness
+
+from latentview.backends.projectors import ProjectionParams
+from latentview.core.dataset import Dataset
+from latentview.core.groups import GroupOp
+from latentview.services.ingest import IngestOptions, ingest_folder
+from latentview.services.runner import drive
+
+
+@pytest.fixture
+def tiny_map(window, qtbot, photo_folder, tiny_embedder):
+    ds = drive(ingest_folder(str(photo_folder), IngestOptions(model=tiny_embedder)))
+    with qtbot.waitSignal(window.mapReady, timeout=60_000):
+        window.show_dataset(ds, ProjectionParams("pca"))
+    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=60_000)
+    return window
+
+
+def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
+    w = tiny_map
+    c = w.explore.clustering
+    assert c.n_points == 88 and len(c) >= 3
+    assert w.explore.colour_by == "cluster"
+    legend = [label.text for _, label in w.map.legend.items]
+    assert legend[0] == "noise" and legend[1].startswith(c.names[0])
+    assert w.clusters_panel.list.count() == len(c) + (1 if c.n_noise else 0)
+    assert w.cluster_names.texts() == c.names[: len(w.cluster_names.texts())] and w.cluster_names.texts()
+    # clicking a name in the list selects the cluster
+    item = w.clusters_panel.list.item(1)
+    w.clusters_panel.list.itemClicked.emit(item)
+    assert np.array_equal(w.session.selected_indices, c.members(1))
+    # k-means with k from the panel
+    w.clusters_panel.method.setCurrentIndex(w.clusters_panel.method.findData("kmeans"))
+    w.clusters_panel.k.setValue(4)
+    with qtbot.waitSignal(w.explore.clusters_changed, timeout=30_000):
+        w.clusters_panel.run_button.click()
+    assert len(w.explore.clustering) == 4 and w.explore.clustering.n_noise == 0
+    assert len(w.cluster_names.texts()) == 4
+    # back to labels: the legend lists the 11 sub-folders again
+    w.clusters_panel.colour_by.setCurrentIndex(w.clusters_panel.colour_by.findData("label"))
+    assert len(w.map.legend.items) == 11
+
+
+def test_groups_combine_by_set_algebra_and_colour_the_map(tiny_map):
+    w = tiny_map
+    panel, s = w.groups_panel, w.session
+    s.select_indices(np.arange(0, 30))
+    assert panel.keep.isEnabled()
+    panel.keep.click()
+    s.select_indices(np.arange(20, 50))
+    panel.keep_selection("late")
+    assert [panel.list.item(i).text() for i in range(2)] == ["Group 1  —  30", "late  —  30"]
+    for i in range(2):
+        panel.list.item(i).setSelected(True)
+    assert panel.union.isEnabled()
+    panel.union.click()
+    panel.combine(GroupOp.INTERSECTION, ["Group 1", "late"])
+    panel.combine(GroupOp.DIFFERENCE, ["Group 1", "late"])
+    counts = {g.name: g.count for g in w.explore.groups}
+    assert counts == {
+        "Group 1": 30,
+        "late": 30,
+        "Group 1 ∪ late": 50,
+        "Group 1 ∩ late": 10,
+        "Group 1 − late": 20,
+    }
+    w.explore.set_colour_by("group")
+    legend = [label.text for _, label in w.map.legend.items]
+    assert legend[:3] == ["(no group)", "Group 1", "late"]
+    panel.list.itemClicked.emit(panel.list.item(3))  # the intersection
+    assert s.selected_indices.tolist() == list(range(20, 30))
+
+
+def test_trust_overlay_matches_independent_computation(tiny_map, qtbot):
+    w = tiny_map
+    with qtbot.waitSignal(w.explore.trust_changed, timeout=60_000):
+        w.trust_overlay.action.trigger()
+    t = w.explore.trust
+    assert w.explore.colour_by == "trust" and t is not None and t.exact
+    k = t.k
+    emb = w.session.dataset.embeddings.astype(np.float64)
+    u = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+    xy = w.session.coords
+    dh = ((u[:, None] - u[None]) ** 2).sum(-1)
+    dl = ((xy[:, None] - xy[None]) ** 2).sum(-1)
+    np.fill_diagonal(dh, np.inf)
+    np.fill_diagonal(dl, np.inf)
+    hi, lo = np.argsort(dh, 1)[:, :k], np.argsort(dl, 1)[:, :k]
+    assert np.allclose(t.recall, [len(set(a) & set(b)) / k for a, b in zip(hi, lo)])
+    assert abs(t.trustworthiness - sk_trustworthiness(u, xy, n_neighbors=k)) < 1e-6
+    assert "Trustworthiness" in w.clusters_panel.trust.text()
+    assert w.map.legend.items[0][1].text == "recall < 0.2"
+    # clicking a point draws lines to its true neighbours
+    w.session.set_focus(5)
+    xs, ys = w.trust_overlay.lines.getData()
+    assert len(xs) == 2 * k
+    assert np.allclose(np.c_[xs[1::2], ys[1::2]], xy[t.high_knn[5]])
+    w.trust_overlay.action.trigger()  # off
+    assert w.explore.colour_by == "cluster" and len(w.trust_overlay.lines.getData()[0] or []) == 0
+
+
+def test_zoom_in_shows_thumbnails_and_hover_previews(tiny_map, qtbot):
+    from latentview.services.thumbnails import cached_thumbnail, thumb_dir
+
+    w = tiny_map
+    layer = w.thumbnails
+    w.map.viewbox.autoRange(padding=0.05)
+    qtbot.waitUntil(lambda: w.map.viewport().update() or layer.last_drawn == 0, timeout=2000)
+    assert len(layer.visible_indices()) == 88 and layer.last_drawn == 0  # zoomed out: dots
+    xy = w.session.coords
+    c = w.explore.clustering.members(0)
+    x0, y0 = xy[c].min(0)
+    x1, y1 = xy[c].max(0)
+    w.map.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.1)
+    vis = layer.visible_indices()
+    assert 0 < len(vis) <= 60
+
+    def drawn():
+        w.map.viewport().update()
+        return layer.last_drawn == len(vis)
+
+    qtbot.waitUntil(drawn, timeout=30_000)
+    assert set(layer.requested) <= set(vis.tolist())
+    assert all(cached_thumbnail(w.session.dataset.items[i], 128) for i in vis)
+    assert any(thumb_dir().rglob("*.jpg"))
+    # hover: text at once, the image once it is cached
+    i = int(vis[0])
+    w.hover_preview.hover(i)
+    assert "<img" in w.hover_preview.html and w.session.dataset.labels[i] in w.hover_preview.html
+    assert "cluster:" in w.hover_preview.html
+    w.hover_preview.hover(None)
+    assert w.hover_preview.html == ""
+
+
+def test_exports_from_the_window(tiny_map, qtbot, tmp_path):
+    from latentview.qt.explore_actions import export_map_image, export_points, export_sets_to_folders
+
+    w = tiny_map
+    c = w.explore.clustering
+    w.session.select_indices(c.members(0))
+    n = export_points(w, str(tmp_path / "sel.parquet"))
+    t = pq.read_table(tmp_path / "sel.parquet").to_pydict()
+    assert n == len(c.members(0)) == len(t["path"])
+    assert set(t["cluster"]) == {0} and set(t["cluster_name"]) == {c.names[0]}
+    assert np.allclose(t["x"], w.session.coords[c.members(0), 0])
+    export_points(w, str(tmp_path / "tb"))
+    assert (tmp_path / "tb" / "vectors.tsv").exists()
+    png = export_map_image(w, str(tmp_path / "map.png"))
+    svg = export_map_image(w, str(tmp_path / "map.svg"))
+    assert os.path.getsize(png) > 5000 and "<svg" in open(svg, encoding="utf-8").read(2000)
+    results = []
+    export_sets_to_folders(w, str(tmp_path / "folders"), "cluster", "copy", on_done=results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=30_000)
+    assert sum(results[0].values()) == int((c.labels >= 0).sum())
+    assert sorted(os.listdir(tmp_path / "folders")) == sorted(results[0])
+
+
+def test_session_save_and_reopen_restores_everything(tiny_map, qtbot, tmp_path):
+    from latentview.qt.explore_actions import open_session, save_session
+    from latentview.services.session_file import recent_sessions
+
+    w = tiny_map
+    w.session.select_indices([1, 2, 3])
+    w.groups_panel.keep_selection("three")
+    w.map.viewbox.setRange(xRange=(-1, 1), yRange=(-0.5, 0.5), padding=0)
+    coords = w.session.coords.copy()
+    labels = w.explore.clustering.labels.copy()
+    path = save_session(w, str(tmp_path / "s.json"))
+    w.session.set_dataset(Dataset("words", ["a", "b"], ["x", "x"], np.eye(2, dtype=np.float32)))
+    assert w.explore.clustering is None and len(w.explore.groups) == 0
+    with qtbot.waitSignal(w.mapReady, timeout=60_000):
+        open_session(w, path)
+    assert np.allclose(w.session.coords, coords)
+    assert np.array_equal(w.explore.clustering.labels, labels)
+    assert w.explore.groups.get("three").indices.tolist() == [1, 2, 3]
+    (x0, _x1), (_y0, y1) = w.map.viewbox.viewRange()
+    assert abs(x0 + 1) < 1e-6 and abs(y1 - 0.5) < 1e-6
+    assert recent_sessions()[0] == os.path.abspath(path)
+    w.explore_actions.fill_recent()
+    assert w.explore_actions.recent.actions()[0].text() == "s.json"
+
+
+def test_clustering_a_large_map_keeps_the_window_responsive(window, qtbot):
+    rng = np.random.default_rng(0)
+    n = 30_000
+    centres = rng.normal(size=(12, 64)).astype(np.float32) * 3
+    lab = rng.integers(0, 12, n)
+    emb = centres[lab] + rng.normal(size=(n, 64)).astype(np.float32)
+    ds = Dataset("gan", [f"sample {i}" for i in range(n)], ["sample"] * n, emb)
+    window.auto_cluster = False
+    with qtbot.waitSignal(window.mapReady, timeout=60_000):
+        window.show_dataset(ds, ProjectionParams("pca"))
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(20)
+    steps = []
+    window.runner.progressed.connect(lambda key, p: key == "clusters" and steps.append(p.message))
+    window.run_clustering()
+    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=120_000)
+    timer.stop()
+    gaps = np.diff(ticks)
+    assert len(window.explore.clustering) == 12
+    assert any("sample" in m for m in steps)  # the sampled fit reported its steps
+    assert gaps.max() < 1.0, f"the window froze for {gaps.max():.2f} s"
+    # cancel: the newest request wins and a cancelled one changes nothing
+    window.explore.set_clustering(None)
+    with qtbot.waitSignal(window.runner.finished, timeout=5000) as blocker:
+        window.run_clustering()
+        window.runner.cancel("clusters")
+    assert blocker.args == ["clusters", "cancelled"]
+    assert window.runner.shutdown(60_000) and window.explore.clustering is None
