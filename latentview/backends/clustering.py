@@ -51,12 +51,12 @@ def hdbscan_steps(x: np.ndarray, min_cluster_size: int, min_samples: int | None 
     scikit-learn's HDBSCAN holds the GIL for seconds at a time, so from PROCESS_MIN_POINTS on it runs
     in a spawned child process; closing the generator (a cancel) terminates that process at once. If
     the child cannot start or dies (an unguarded __main__, a frozen app without freeze_support), the fit
-    runs here in the worker thread instead: slower to cancel, never wrong.
+    runs here in the worker thread instead: slower to cancel, never wrong. (app.main calls
+    multiprocessing.freeze_support(), so the frozen app spawns correctly.)
     """
-    import sys
     import time
 
-    if len(x) < PROCESS_MIN_POINTS or getattr(sys, "frozen", False):
+    if len(x) < PROCESS_MIN_POINTS:
         yield 0.0
         return hdbscan_fit(x, min_cluster_size, min_samples)
     import multiprocessing as mp

@@ -32,7 +32,7 @@ class ThumbnailLayer(pg.GraphicsObject):
     def __init__(self, window):
         super().__init__()
         self.window = window
-        self.setZValue(5)  # above the dots, below selection rings and names
+        self.setZValue(12)  # above dots and selection rings (selected images get a dark frame), below names
         self._paths: list[str] = []
         self._xy = np.zeros((0, 2))
         self._pix: OrderedDict[int, QPixmap] = OrderedDict()
@@ -120,6 +120,8 @@ class ThumbnailLayer(pg.GraphicsObject):
             return
         t = p.transform()
         codes, colours = getattr(self.window.map, "colour_codes", (None, None))
+        selected = self.window.session.selection
+        dark = QPen(QColor(20, 20, 20), 3)
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.SmoothPixmapTransform)
@@ -134,8 +136,11 @@ class ThumbnailLayer(pg.GraphicsObject):
             colour = QColor(80, 80, 80)
             if codes is not None and i < len(codes) and colours:
                 colour = colours[int(codes[i]) % len(colours)]
-            p.setPen(QPen(colour, 3))
             p.setBrush(Qt.NoBrush)
+            if selected is not None and i < len(selected) and selected[i]:
+                p.setPen(dark)
+                p.drawRect(target.adjusted(-5, -5, 5, 5))
+            p.setPen(QPen(colour, 3))
             p.drawRect(target.adjusted(-2, -2, 2, 2))
             p.drawPixmap(target, pm, QRectF(pm.rect()))
             self.last_drawn += 1
