@@ -81,8 +81,10 @@ def main() -> None:
     torch_rate = max(1, reps // 4) * 8 / (time.perf_counter() - t0)
     a, b = embedder.embed(batch), torch_model.embed(batch)
     cos = ((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)).min()
-    print(f"raw model:      {raw:6.1f} images/s  (torch eager: {torch_rate:.1f} images/s; "
-          f"min cosine ONNX vs torch {cos:.5f})")
+    print(
+        f"raw model:      {raw:6.1f} images/s  (torch eager: {torch_rate:.1f} images/s; "
+        f"min cosine ONNX vs torch {cos:.5f})"
+    )
     print(f"whole pipeline: {pipe:6.1f} images/s  ({pipe / raw:.2f} of raw)  on {len(ds)} × 1 MP JPEGs")
 
     # Cached reopen: fill the cache for N real files, then time folder → PCA map.
@@ -99,7 +101,9 @@ def main() -> None:
         Image.new("RGB", (8, 8), (i % 256, 0, 0)).save(d / f"{i:05d}.png")
     cache = EmbeddingCache()
     rng = np.random.default_rng(1)
-    rows = [(file_key(p), rng.normal(size=1280).astype(np.float32), None) for p in scan_images(str(big)).files]
+    rows = [
+        (file_key(p), rng.normal(size=1280).astype(np.float32), None) for p in scan_images(str(big)).files
+    ]
     cache.store(args.model, rows)
     cache.close()
     t0 = time.perf_counter()

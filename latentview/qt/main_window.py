@@ -92,15 +92,29 @@ class MainWindow(QMainWindow):
         self._install_extensions()
 
     def _install_extensions(self) -> None:
-        """Feature modules add their docks and menu entries here (one line each)."""
-        from latentview.qt.words_panel import install_words_panel; install_words_panel(self)  # noqa: E702
-        __import__("latentview.qt.gan_panel", fromlist=["install"]).install(self)
-        __import__("latentview.qt.colour_by", fromlist=["install"]).install(self)
-        __import__("latentview.qt.clusters_panel", fromlist=["install"]).install(self)
-        __import__("latentview.qt.groups_panel", fromlist=["install"]).install(self)
-        __import__("latentview.qt.thumbnail_layer", fromlist=["install"]).install(self)
-        __import__("latentview.qt.trust_overlay", fromlist=["install"]).install(self)
-        __import__("latentview.qt.explore_actions", fromlist=["install"]).install(self)
+        """Feature modules add their docks, menu entries and map layers (each module's `install`)."""
+        from latentview.qt import (
+            clusters_panel,
+            colour_by,
+            explore_actions,
+            gan_panel,
+            groups_panel,
+            thumbnail_layer,
+            trust_overlay,
+            words_panel,
+        )
+
+        words_panel.install_words_panel(self)
+        for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
+                       explore_actions):  # fmt: skip
+            module.install(self)
+        # Left column: settings and words share a tab stack; clusters and groups another below it.
+        docks = self.docks
+        self.tabifyDockWidget(docks["Map settings"], docks["Words"])
+        self.splitDockWidget(docks["Map settings"], docks["Clusters"], Qt.Vertical)
+        self.tabifyDockWidget(docks["Clusters"], docks["Groups"])
+        for title in ("Map settings", "Clusters", "Inspector"):
+            docks[title].raise_()
 
     # --- construction --------------------------------------------------------------------
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:

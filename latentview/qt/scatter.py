@@ -113,7 +113,10 @@ class MapView(pg.PlotWidget):
         for item in (self.points, self.selection, self.neighbours, self.focus):
             self.addItem(item)
         self.legend = pg.LegendItem(
-            offset=(-10, 10), labelTextSize="9pt", labelTextColor=(40, 40, 40), brush=pg.mkBrush(255, 255, 255, 210)
+            offset=(-10, 10),
+            labelTextSize="9pt",
+            labelTextColor=(40, 40, 40),
+            brush=pg.mkBrush(255, 255, 255, 210),
         )
         self.legend.setParentItem(self.plotItem.vb)
         self.viewbox.lassoFinished.connect(self.lassoed)
@@ -123,6 +126,7 @@ class MapView(pg.PlotWidget):
         self._xy = np.zeros((0, 2))
         self._index: PointIndex | None = None
         self._codes, self._colors = np.zeros(0, int), []
+        self._selection_mask: np.ndarray | None = None
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
@@ -138,6 +142,7 @@ class MapView(pg.PlotWidget):
     def set_colors(self, codes: np.ndarray, colors: list[QColor], names: list[str]) -> None:
         self._codes, self._colors = np.asarray(codes), list(colors)
         self.points.set_colors(codes, colors)
+        self.set_selection(self._selection_mask)  # selected points are redrawn in the new colours
         self._set_legend(names, colors)
 
     def _set_legend(self, names: list[str], colors: list[QColor], limit: int = 20) -> None:
@@ -150,6 +155,9 @@ class MapView(pg.PlotWidget):
         self.legend.setVisible(1 < len(names))
 
     def set_selection(self, mask: np.ndarray | None) -> None:
+        if mask is not None and len(mask) != len(self._xy):
+            mask = None  # a mask of an earlier layout
+        self._selection_mask = mask
         idx = np.flatnonzero(mask) if mask is not None else np.zeros(0, int)
         codes = self._codes[idx] if len(self._codes) == len(self._xy) else None
         self.selection.set_points(self._xy[idx], codes, self._colors or [QColor(20, 20, 20)])
