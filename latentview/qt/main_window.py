@@ -108,13 +108,20 @@ class MainWindow(QMainWindow):
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
                        explore_actions):  # fmt: skip
             module.install(self)
-        # Left column: settings and words share a tab stack; clusters and groups another below it.
-        docks = self.docks
-        self.tabifyDockWidget(docks["Map settings"], docks["Words"])
-        self.splitDockWidget(docks["Map settings"], docks["Clusters"], Qt.Vertical)
-        self.tabifyDockWidget(docks["Clusters"], docks["Groups"])
-        for title in ("Map settings", "Clusters", "Inspector"):
-            docks[title].raise_()
+        self._arrange_docks()
+
+    def _arrange_docks(self) -> None:
+        """One tab stack on the left (settings, words, clusters, groups), inspector | GAN on the right:
+        the window then fits a 1366×768 laptop screen with the map still the widest part."""
+        d = self.docks
+        left = [d["Map settings"], d["Words"], d["Clusters"], d["Groups"]]
+        for dock in left[1:]:
+            self.tabifyDockWidget(left[0], dock)
+        for title in ("Map settings", "Inspector"):
+            d[title].raise_()
+        self.resizeDocks([d["Map settings"], d["Inspector"]], [320, 370], Qt.Horizontal)
+        self.layout().activate()  # settle the tabified layout, whose docks stacked had grown the window
+        self.resize(1280, 800)
 
     # --- construction --------------------------------------------------------------------
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -156,7 +163,7 @@ class MainWindow(QMainWindow):
         edit.addActions([clear, select_all])
         view = self.view_menu = self.menuBar().addMenu("&View")
         reset = QAction("Reset Zoom", self, shortcut="Ctrl+0")
-        reset.triggered.connect(lambda: self.map.viewbox.autoRange(padding=0.05))
+        reset.triggered.connect(self.map.fit)
         view.addAction(reset)
         view.addSeparator()
         for dock in self.docks.values():
@@ -270,7 +277,7 @@ class MainWindow(QMainWindow):
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)
         if first or final:  # after the overlays moved, so their old positions don't stretch the range
-            self.map.viewbox.autoRange(padding=0.05)
+            self.map.fit()
         self._update_summary()
         if final:
             self.mapReady.emit(s.projection)

@@ -28,6 +28,8 @@ class MapSettingsPanel(QWidget):
         for spec in EMBEDDERS.values():
             self.model.addItem(spec.title, spec.name)
         self.model.setCurrentIndex(self.model.findData(DEFAULT_MODEL))
+        self.model.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.model.setMinimumContentsLength(18)  # long titles elide; the dock stays narrow
         self.model.setToolTip("Image encoder; its penultimate layer is the embedding. "
                               "Changing it re-embeds the current folder (cached per model).")  # fmt: skip
         self.model.currentIndexChanged.connect(lambda _: self.modelChanged.emit(self.model_name))

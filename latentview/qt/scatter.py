@@ -137,7 +137,7 @@ class MapView(pg.PlotWidget):
         self.points.set_points(self._xy, codes, colors)
         self._set_legend(names, colors)
         if autorange:
-            self.viewbox.autoRange(padding=0.05)
+            self.fit()
 
     def set_colors(self, codes: np.ndarray, colors: list[QColor], names: list[str]) -> None:
         self._codes, self._colors = np.asarray(codes), list(colors)
@@ -169,6 +169,17 @@ class MapView(pg.PlotWidget):
 
     def set_focus(self, index: int | None) -> None:
         self.focus.setData(pos=self._xy[[index]] if index is not None else np.zeros((0, 2)))
+
+    def fit(self) -> None:
+        """Show every point, leaving the legend's strip on the right free of points."""
+        self.viewbox.autoRange(padding=0.05)
+        if not (self.legend.isVisible() and len(self._xy)):
+            return
+        legend_px = self.legend.boundingRect().width() + 16
+        view_px = self.viewbox.width()
+        if view_px > 2.5 * legend_px:
+            (x0, x1), _ = self.viewbox.viewRange()
+            self.viewbox.setXRange(x0, x0 + (x1 - x0) * view_px / (view_px - legend_px), padding=0)
 
     def center_on(self, index: int) -> None:
         x, y = self._xy[index]

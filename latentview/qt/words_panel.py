@@ -455,7 +455,7 @@ class WordsPanel(QWidget):
         self.ensure_on_map(words)
         s = self.session
         s.set_coords(svc.axes_coords(s.dataset.embeddings, dirs), "axes", final=True)
-        self.window.map.viewbox.autoRange(padding=0.05)  # the window ranged before moving focus marks
+        self.window.map.fit()
 
     # --- export ---------------------------------------------------------------------------
     def _update_export(self) -> None:
