@@ -163,12 +163,18 @@ class MapView(pg.PlotWidget):
         self.selection.set_points(self._xy[idx], codes, self._colors or [QColor(20, 20, 20)])
         self.points.setOpacity(0.25 if idx.size else 1.0)
 
+    def _positions(self, indices) -> np.ndarray:
+        """Map positions of `indices`; none while the layout for them is not drawn yet."""
+        idx = np.asarray(indices, dtype=int).reshape(-1)
+        if not idx.size or idx.max() >= len(self._xy):
+            return np.zeros((0, 2))
+        return self._xy[idx]
+
     def set_neighbours(self, indices) -> None:
-        idx = np.asarray(indices, dtype=int)
-        self.neighbours.setData(pos=self._xy[idx] if idx.size else np.zeros((0, 2)))
+        self.neighbours.setData(pos=self._positions(indices))
 
     def set_focus(self, index: int | None) -> None:
-        self.focus.setData(pos=self._xy[[index]] if index is not None else np.zeros((0, 2)))
+        self.focus.setData(pos=self._positions([] if index is None else [index]))
 
     def fit(self) -> None:
         """Show every point, leaving the legend's strip on the right free of points."""
@@ -182,6 +188,8 @@ class MapView(pg.PlotWidget):
             self.viewbox.setXRange(x0, x0 + (x1 - x0) * view_px / (view_px - legend_px), padding=0)
 
     def center_on(self, index: int) -> None:
+        if not 0 <= index < len(self._xy):
+            return
         x, y = self._xy[index]
         rng = self.viewbox.viewRange()
         hw, hh = (rng[0][1] - rng[0][0]) / 2, (rng[1][1] - rng[1][0]) / 2
