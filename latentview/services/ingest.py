@@ -34,13 +34,14 @@ class IngestOptions:
 def default_threads() -> tuple[int, int]:
     """(inference threads, decode threads), from measurements on 2-core machines.
 
-    With ONNX Runtime the model outruns a single decode thread, so decoding gets the larger share:
-    2 cores → 1 inference + 2 decode threads (benchmarks/embed_folder.py). Env LATENTVIEW_THREADS
-    overrides the inference count.
+    With ONNX Runtime and reduced-scale JPEG decoding (~3 ms per 1 MP photo), one decode thread keeps
+    one inference thread fed (pipeline 0.99 of the model's own rate); a second decode thread only
+    competes with inference for the cores (0.90). benchmarks/embed_folder.py measures it. Env
+    LATENTVIEW_THREADS overrides the inference count.
     """
     cores = os.cpu_count() or 1
     infer = int(os.environ.get("LATENTVIEW_THREADS", max(1, cores // 2)))
-    decode = max(2, cores - infer)
+    decode = max(1, cores - infer)
     return infer, decode
 
 
