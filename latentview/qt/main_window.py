@@ -165,6 +165,9 @@ class MainWindow(QMainWindow):
         reset = QAction("Reset Zoom", self, shortcut="Ctrl+0")
         reset.triggered.connect(self.map.fit)
         view.addAction(reset)
+        legend = QAction("&Legend", self, checkable=True, checked=True)
+        legend.toggled.connect(self.map.set_legend_wanted)
+        view.addAction(legend)
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())

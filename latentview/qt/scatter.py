@@ -127,6 +127,10 @@ class MapView(pg.PlotWidget):
         self._index: PointIndex | None = None
         self._codes, self._colors = np.zeros(0, int), []
         self._selection_mask: np.ndarray | None = None
+        self._fitted = False
+        self.legend_wanted = True
+        self._legend_entries = 0
+        self.viewbox.sigRangeChangedManually.connect(self._on_manual_range)
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
@@ -144,6 +148,8 @@ class MapView(pg.PlotWidget):
         self.points.set_colors(codes, colors)
         self.set_selection(self._selection_mask)  # selected points are redrawn in the new colours
         self._set_legend(names, colors)
+        if self._fitted:  # the user has not moved the view: keep the new legend clear of points
+            self.fit()
 
     def _set_legend(self, names: list[str], colors: list[QColor], limit: int = 20) -> None:
         self.legend.clear()
@@ -152,7 +158,24 @@ class MapView(pg.PlotWidget):
             self.legend.addItem(sample, name)
         if len(names) > limit:
             self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None), f"… {len(names) - limit} more")
-        self.legend.setVisible(1 < len(names))
+        self._legend_entries = len(names)
+        self._update_legend_visibility()
+
+    def set_legend_wanted(self, wanted: bool) -> None:
+        self.legend_wanted = wanted
+        self._update_legend_visibility()
+
+    def _update_legend_visibility(self) -> None:
+        """Shown when asked for and useful: more than one entry, and not wider than a third of the map
+        (long cluster names are on the map itself then; View ▸ Legend still lists them)."""
+        self.legend.layout.activate()
+        fits = self.legend.boundingRect().width() < 0.34 * max(self.viewbox.width(), 1)
+        self.legend.setVisible(self.legend_wanted and self._legend_entries > 1 and fits)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if hasattr(self, "legend"):
+            self._update_legend_visibility()
 
     def set_selection(self, mask: np.ndarray | None) -> None:
         if mask is not None and len(mask) != len(self._xy):
@@ -178,14 +201,19 @@ class MapView(pg.PlotWidget):
 
     def fit(self) -> None:
         """Show every point, leaving the legend's strip on the right free of points."""
-        self.viewbox.autoRange(padding=0.05)
+        self._fitted = True
+        self.viewbox.autoRange(padding=0.1)  # room for names drawn beside clusters at the edges
         if not (self.legend.isVisible() and len(self._xy)):
             return
+        self.legend.layout.activate()  # its size is stale until the layout runs
         legend_px = self.legend.boundingRect().width() + 16
         view_px = self.viewbox.width()
         if view_px > 2.5 * legend_px:
             (x0, x1), _ = self.viewbox.viewRange()
             self.viewbox.setXRange(x0, x0 + (x1 - x0) * view_px / (view_px - legend_px), padding=0)
+
+    def _on_manual_range(self, *_) -> None:
+        self._fitted = False
 
     def center_on(self, index: int) -> None:
         if not 0 <= index < len(self._xy):
