@@ -43,8 +43,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._ring = ring
         self._outline = outline if outline is not None else QColor(0, 0, 0, 90)
         self._xy = np.zeros((0, 2), np.float64)
-        self._order = np.zeros(0, np.int64)
-        self._bounds: list[tuple[int, int, int]] = []  # (code, start, stop) into _order
+        self._groups: tuple | None = None
         self._colors: list[QColor] = []
         self._pixmaps: dict[int, QPixmap] = {}
         self._rect = QRectF()
@@ -61,7 +60,8 @@ class PointCloudItem(pg.GraphicsObject):
         self._x = np.ascontiguousarray(self._xy[:, 0], dtype=np.float32)
         self._y = np.ascontiguousarray(self._xy[:, 1], dtype=np.float32)
         if len(self._xy):
-            lo, hi = np.nanmin(self._xy, axis=0), np.nanmax(self._xy, axis=0)
+            lo, hi = self._x.min(), self._y.min()
+            lo, hi = np.array([lo, hi], np.float64), np.array([self._x.max(), self._y.max()], np.float64)
             self._rect = QRectF(lo[0], lo[1], max(hi[0] - lo[0], 1e-9), max(hi[1] - lo[1], 1e-9))
         else:
             self._rect = QRectF()
@@ -72,17 +72,9 @@ class PointCloudItem(pg.GraphicsObject):
         codes = np.asarray(codes)
         self._codes = codes.astype(np.int32, copy=False)
         self._version += 1
-        if len(codes) and codes.min() == codes.max():  # one colour (overlays): no sort needed
-            self._order = np.arange(len(codes))
-            self._bounds = [(int(codes[0]), 0, len(codes))]
-        else:
-            self._order = np.argsort(codes, kind="stable")
-            sorted_codes = codes[self._order]
-            uniq, starts = np.unique(sorted_codes, return_index=True)
-            stops = np.append(starts[1:], len(sorted_codes))
-            self._bounds = [(int(c), int(a), int(b)) for c, a, b in zip(uniq, starts, stops)]
+        self._groups = None  # per-colour grouping, built on the first zoomed-in (dots) paint
         self._colors = list(colors)
-        n = max(int(codes.max()) + 1 if len(codes) else 1, len(self._colors), 1)
+        n = max(int(self._codes.max()) + 1 if len(codes) else 1, len(self._colors), 1)
         self._lut = np.array(
             [self._colors[i % len(self._colors)].rgba() if self._colors else 0xFF808080 for i in range(n)],
             dtype=np.uint32,
@@ -171,9 +163,23 @@ class PointCloudItem(pg.GraphicsObject):
         p.drawImage(0, 0, img)
         return img
 
+    def _color_groups(self):
+        """(order, [(code, start, stop)]): points sorted by colour, for one draw call per colour."""
+        if self._groups is None:
+            codes = self._codes
+            if not len(codes) or codes.min() == codes.max():
+                self._groups = (np.arange(len(codes)), [(int(codes[0]), 0, len(codes))] if len(codes) else [])
+            else:
+                order = np.argsort(codes, kind="stable")
+                uniq, starts = np.unique(codes[order], return_index=True)
+                stops = np.append(starts[1:], len(codes))
+                self._groups = (order, [(int(c), int(a), int(b)) for c, a, b in zip(uniq, starts, stops)])
+        return self._groups
+
     def _paint_dots(self, p: QPainter, px, py, visible) -> None:
-        for code, start, stop in self._bounds:
-            idx = self._order[start:stop]
+        order, bounds = self._color_groups()
+        for code, start, stop in bounds:
+            idx = order[start:stop]
             idx = idx[visible[idx]]
             if not idx.size:
                 continue
