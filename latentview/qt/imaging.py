@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QImage, QPixmap
 
-from latentview.core.progress import Partial, Progress
-
 
 def to_qimage(rgb: np.ndarray) -> QImage:
     rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
@@ -19,19 +17,9 @@ def to_pixmap(rgb: np.ndarray) -> QPixmap:
 
 
 def load_thumbnails(paths: list[str], size: int, chunk: int = 12):
-    """Generator for the runner: yields Partial([(i, rgb)]) in chunks so the grid fills as it loads."""
-    from latentview.backends.images import ImageLoadError, load_rgb
+    """Generator for the runner: yields Partial([(i, rgb)]) in chunks so a grid fills as it loads.
 
-    batch = []
-    for i, path in enumerate(paths):
-        try:
-            batch.append((i, load_rgb(path, size, crop=False)))
-        except ImageLoadError:
-            batch.append((i, None))
-        if len(batch) >= chunk:
-            yield Partial(batch)
-            yield Progress(i + 1, len(paths), "Thumbnails")
-            batch = []
-    if batch:
-        yield Partial(batch)
-    return len(paths)
+    Same disk thumbnail cache as the map's image layer: a second look is a small JPEG read."""
+    from latentview.services.thumbnails import load_map_thumbnails
+
+    return (yield from load_map_thumbnails(paths, range(len(paths)), size, chunk))
