@@ -102,6 +102,12 @@ def run_gui(args) -> int:
     elif args.demo:
         QTimer.singleShot(0, window.open_demo)
     app.exec()
+    if not window.runner.shutdown(timeout_ms=2000):
+        # A computation that cannot be interrupted (a UMAP fit) is still running: leave now rather
+        # than make the user wait; caches are written in transactions, so nothing is half-written.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status["code"])
     return status["code"]
 
 

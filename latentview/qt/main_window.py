@@ -380,7 +380,9 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def closeEvent(self, ev) -> None:
-        self.runner.shutdown()
+        # Cancel everything; most tasks stop at their next step. A UMAP fit cannot be interrupted,
+        # so don't make the user wait for it: app.py exits hard if a thread is still busy.
+        self.runner.shutdown(timeout_ms=3000)
         super().closeEvent(ev)
 
     # --- test and automation helpers -----------------------------------------------------
