@@ -18,9 +18,10 @@ def prepare(embeddings: np.ndarray, dims: int = REDUCE_DIMS) -> np.ndarray:
     from latentview.backends.projectors import pca
     from latentview.core.neighbors import normalize
 
-    x = normalize(embeddings)
-    if x.shape[1] > dims and len(x) > dims:
-        x = pca(x, dims)
+    if embeddings.shape[1] > dims and len(embeddings) > dims:
+        x = pca(embeddings, dims, unit_rows=True)  # normalised block by block: no full copy
+    else:
+        x = normalize(embeddings)
     return np.ascontiguousarray(x, dtype=np.float32)
 
 

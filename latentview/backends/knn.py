@@ -15,38 +15,54 @@ LARGE = 16_000_000  # rows × dims above which the float16 store pays for import
 
 
 class HalfPrecisionSearch:
+    """Rows stored as float16. A float16 dataset is searched in place (zero copy: scores are divided
+    by the row norms), so a 1M × 512 set costs 1 GB in all; float32 data gets a normalised float16
+    copy (half its size)."""
+
     def __init__(self, embeddings: np.ndarray, block: int = 131_072):
         import torch
 
         self._torch = torch
         emb = np.asarray(embeddings)
-        self._unit = torch.empty(emb.shape, dtype=torch.float16)
-        for s in range(0, len(emb), block):  # normalise in blocks: no full float32 copy
-            b = torch.from_numpy(np.ascontiguousarray(emb[s : s + block], dtype=np.float32))
-            self._unit[s : s + block] = torch.nn.functional.normalize(b, dim=1).to(torch.float16)
+        if emb.dtype == np.float16 and emb.flags.c_contiguous:
+            self._rows = torch.from_numpy(emb)
+            self._inv_norm = torch.empty(len(emb), dtype=torch.float32)
+            for s in range(0, len(emb), block):
+                norms = self._rows[s : s + block].float().norm(dim=1)
+                self._inv_norm[s : s + block] = 1.0 / norms.clamp_min(1e-12)
+        else:
+            self._inv_norm = None
+            self._rows = torch.empty(emb.shape, dtype=torch.float16)
+            for s in range(0, len(emb), block):  # normalise in blocks: no full float32 copy
+                b = torch.from_numpy(np.ascontiguousarray(emb[s : s + block], dtype=np.float32))
+                self._rows[s : s + block] = torch.nn.functional.normalize(b, dim=1).to(torch.float16)
 
     @property
     def unit(self) -> np.ndarray:
-        return self._unit.numpy()
+        if self._inv_norm is None:
+            return self._rows.numpy()
+        return (self._rows.float() * self._inv_norm[:, None]).numpy()
 
     def query_vector(self, vector: np.ndarray, k: int, exclude: int | None = None):
         torch = self._torch
         q = torch.as_tensor(np.asarray(vector, np.float32))
         q = (q / q.norm().clamp_min(1e-12)).to(torch.float16)
         with torch.inference_mode():
-            sims = (self._unit @ q).float()
+            sims = (self._rows @ q).float()
+            if self._inv_norm is not None:
+                sims *= self._inv_norm
             if exclude is not None:
                 sims[exclude] = -2.0
             vals, idx = torch.topk(sims, min(k, len(sims)))
         return idx.numpy().astype(np.int64), np.clip(1.0 - vals.numpy(), 0.0, 2.0)
 
     def query(self, index: int, k: int):
-        return self.query_vector(self._unit[index].float().numpy(), k, exclude=index)
+        return self.query_vector(self._rows[index].float().numpy(), k, exclude=index)
 
 
 def best_search(embeddings: np.ndarray):
     """numpy float32 for ordinary sizes; float16 in torch for big ones (when torch is installed)."""
-    if embeddings.shape[0] * embeddings.shape[1] >= LARGE:
+    if embeddings.shape[0] * embeddings.shape[1] >= LARGE or embeddings.dtype == np.float16:
         try:
             return HalfPrecisionSearch(embeddings)
         except ImportError:

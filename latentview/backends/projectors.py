@@ -26,32 +26,54 @@ class ProjectionParams:
         return {**DEFAULT_PARAMS[self.method], **self.options}
 
 
-def pca(x: np.ndarray, dims: int = 2) -> np.ndarray:
+FIT_SAMPLE = 200_000  # rows that estimate the components of a bigger set
+
+
+def _rows_f32(x: np.ndarray, unit_rows: bool) -> np.ndarray:
+    out = np.asarray(x, dtype=np.float32)
+    if unit_rows:
+        out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return out
+
+
+def pca(x: np.ndarray, dims: int = 2, unit_rows: bool = False) -> np.ndarray:
     """Leading principal components by randomized subspace iteration on the data itself.
 
     Forming the D×D covariance costs N·D² (33 GFLOP for 10k × 1280, ~0.4 s here); a block of
     `dims + 14` vectors pushed through X and Xᵀ 16 times costs ~N·D·(dims+10)·24 — an order of
-    magnitude less — and converges tightly for the few components a map needs. Centring is implicit,
-    so a million rows are never copied.
+    magnitude less — and converges tightly for the few components a map needs. Past FIT_SAMPLE rows
+    the components come from a random sample and every row is projected once, block by block, so a
+    million float16 rows are read once and never copied whole. `unit_rows` L2-normalises each row
+    first (cosine geometry) without materialising the normalised matrix.
     """
-    x = np.asarray(x, dtype=np.float32)
-    n, d = x.shape if x.ndim == 2 else (len(x), 0)
+    n, d = x.shape if np.ndim(x) == 2 else (len(x), 0)
     if n == 0 or d == 0:
         return np.zeros((n, dims), np.float32)
-    mean = x.mean(axis=0, dtype=np.float64).astype(np.float32)
-    k = min(dims, d, n)
-    if d <= 64 or k + 10 >= min(n, d):
-        c = x - mean
+    if n > FIT_SAMPLE:
+        rows = np.sort(np.random.default_rng(0).choice(n, FIT_SAMPLE, replace=False))
+        fit = _rows_f32(x[rows], unit_rows)
+    else:
+        fit = _rows_f32(x, unit_rows)
+    mean = fit.mean(axis=0, dtype=np.float64).astype(np.float32)
+    k = min(dims, d, len(fit))
+    if d <= 64 or k + 10 >= min(len(fit), d):
+        c = fit - mean
         _, vecs = np.linalg.eigh((c.T @ c).astype(np.float64))
         comps = vecs[:, ::-1][:, :k].astype(np.float32)
     else:
-        comps = _randomized_components(x, mean, k)
+        comps = _randomized_components(fit, mean, k)
     # Fix each component's sign so the same data always gives the same picture.
     signs = np.sign(comps[np.argmax(np.abs(comps), axis=0), np.arange(comps.shape[1])])
     comps *= np.where(signs == 0, 1, signs)
     out = np.zeros((n, dims), np.float32)
+    src = fit if n <= FIT_SAMPLE else None
     for start in range(0, n, 65_536):
-        out[start : start + 65_536, :k] = (x[start : start + 65_536] - mean) @ comps
+        block = (
+            src[start : start + 65_536]
+            if src is not None
+            else _rows_f32(x[start : start + 65_536], unit_rows)
+        )
+        out[start : start + 65_536, :k] = (block - mean) @ comps
     return out
 
 

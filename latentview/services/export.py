@@ -18,7 +18,7 @@ def table_rows(dataset: Dataset, coords: np.ndarray | None, columns: dict | None
     n = len(dataset)
     rows = np.arange(n) if indices is None else np.asarray(indices, dtype=int)
     xy = np.full((n, 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
-    emb = np.asarray(dataset.embeddings, np.float32)
+    emb = dataset.embeddings  # rows are converted one by one: no float32 copy of a float16 set
     cols = {
         "path": [display_path(dataset.items[i]) for i in rows],
         "label": [dataset.labels[i] for i in rows],
@@ -29,7 +29,7 @@ def table_rows(dataset: Dataset, coords: np.ndarray | None, columns: dict | None
     for name, values in (columns or {}).items():
         values = np.asarray(values, dtype=object)
         cols[name] = [v.item() if hasattr(v, "item") else v for v in values[rows]]
-    cols["embedding"] = [emb[i] for i in rows]
+    cols["embedding"] = [np.asarray(emb[i], np.float32) for i in rows]
     cols["error"] = [""] * len(rows)
     for f in dataset.failures if indices is None else []:
         cols["path"].append(display_path(f.item))
@@ -116,7 +116,7 @@ def write_projector(
     and metadata.tsv (a header row, then label/name/extra columns), plus a projector_config.pbtxt."""
     os.makedirs(folder, exist_ok=True)
     rows = np.arange(len(dataset)) if indices is None else np.asarray(indices, dtype=int)
-    emb = np.asarray(dataset.embeddings, np.float32)[rows]
+    emb = dataset.embeddings[rows]
     vec_path = os.path.join(folder, "vectors.tsv")
     meta_path = os.path.join(folder, "metadata.tsv")
     with open(vec_path + ".part", "w", encoding="utf-8", newline="\n") as fh:

@@ -10,7 +10,7 @@ from latentview.core.progress import Partial, Progress
 
 def project(embeddings: np.ndarray, params: projectors.ProjectionParams):
     """Generator: yields Partial(PCA coords) before a slow method, returns the final (N, 2) coords."""
-    x = np.asarray(embeddings, dtype=np.float32)
+    x = np.asarray(embeddings)  # float16 stays float16: projections read it block by block
     yield Progress(0, 1, "Projecting (PCA)")
     quick = projectors.pca(x)
     if params.method == "pca":

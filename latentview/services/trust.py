@@ -25,14 +25,15 @@ def compute_trust(embeddings: np.ndarray, coords: np.ndarray, k: int = 10, seed:
     t0 = time.perf_counter()
     n = len(coords)
     k = max(1, min(int(k), n - 1))
-    x = normalize(embeddings)
     exact = n <= EXACT_LIMIT
-    if not exact:
+    if exact:
+        x = normalize(embeddings)
+    else:
         from latentview.backends.projectors import pca
 
         yield Log(f"Trust on {n:,} points: full-space neighbours from PCA-50, trustworthiness from a "
                   f"{TRUST_SAMPLE:,}-point sample", "info")  # fmt: skip
-        x = pca(x, 50)
+        x = pca(embeddings, 50, unit_rows=True)
     from latentview.backends.clustering import knn
 
     yield Progress(0, n, "Trust: map neighbours", unit="points")

@@ -82,3 +82,18 @@ def test_missing_or_imageless_folders_are_refused_with_a_sentence(tmp_path, fres
     (tmp_path / "junk" / "a.jpg").write_text("nope")
     with pytest.raises(IngestError, match="could be read"):
         drive(ingest_folder(str(tmp_path / "junk"), IngestOptions(model=tiny_embedder)))
+
+
+def test_big_sets_are_stored_in_half_precision(tmp_path, fresh_cache, tiny_embedder, monkeypatch):
+    from PIL import Image
+
+    from latentview.services import ingest
+
+    for i in range(12):
+        Image.new("RGB", (40, 30), (i * 20, 60, 90)).save(tmp_path / f"{i:02d}.png")
+    small = drive(ingest_folder(str(tmp_path), IngestOptions(model=tiny_embedder)))
+    assert small.embeddings.dtype == np.float32
+    monkeypatch.setattr(ingest, "HALF_PRECISION_ABOVE", 100)
+    big = drive(ingest_folder(str(tmp_path), IngestOptions(model=tiny_embedder)))
+    assert big.embeddings.dtype == np.float16
+    assert np.allclose(big.embeddings, small.embeddings, atol=1e-2)
