@@ -120,6 +120,21 @@ class ClustersPanel(QWidget):
                            f"recall <b>{float(t.recall.mean()):.2f}</b>")  # fmt: skip
 
 
+class _NameItem(pg.TextItem):
+    """A cluster's name on the map; clicking it selects the cluster (the click goes no further)."""
+
+    def __init__(self, text: str, cluster: int, on_click, **kwargs):
+        super().__init__(text, **kwargs)
+        self.cluster, self.on_click = cluster, on_click
+        self.setCursor(Qt.PointingHandCursor)
+        self.setToolTip("Click to select this cluster")
+
+    def mouseClickEvent(self, ev) -> None:
+        if ev.button() == Qt.LeftButton and self.on_click is not None:
+            ev.accept()
+            self.on_click(self.cluster)
+
+
 class ClusterNames:
     """Cluster names drawn on the map at each cluster's centre (the largest MAX_MAP_NAMES)."""
 
@@ -127,6 +142,7 @@ class ClusterNames:
         self.window = window
         self.items: list[pg.TextItem] = []
         self.visible = visible
+        self.on_click = None  # set by install(): select the clicked cluster
 
     def set_visible(self, on: bool) -> None:
         self.visible = on
@@ -146,8 +162,8 @@ class ClusterNames:
             if not np.all(np.isfinite(centres[i])):
                 continue
             border = pg.mkPen(colours[i], width=2)
-            it = pg.TextItem(c.names[i], color=(20, 20, 20), anchor=(0.5, 1.3), border=border,
-                             fill=pg.mkBrush(255, 255, 255, 215))  # fmt: skip
+            it = _NameItem(c.names[i], i, self.on_click, color=(20, 20, 20), anchor=(0.5, 1.3),
+                           border=border, fill=pg.mkBrush(255, 255, 255, 215))  # fmt: skip
             font = it.textItem.font()
             font.setPointSize(9)
             font.setBold(True)
@@ -198,6 +214,7 @@ def install(window) -> None:
             s.select_indices(np.flatnonzero(c.labels == cluster))
 
     window.run_clustering = run
+    names.on_click = activate
     panel.clusterRequested.connect(run)
     panel.clusterActivated.connect(activate)
     panel.show_names.toggled.connect(names.set_visible)

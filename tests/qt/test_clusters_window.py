@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from sklearn.manifold import trustworthiness as sk_trustworthiness
 
 from latentview.backends.projectors import ProjectionParams
@@ -39,6 +40,12 @@ def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
     item = w.clusters_panel.list.item(1)
     w.clusters_panel.list.itemClicked.emit(item)
     assert np.array_equal(w.session.selected_indices, c.members(1))
+    # ... and so does clicking a name on the map (a real mouse click on the label)
+    w.session.clear_selection()
+    label = w.cluster_names.items[0]
+    centre = w.map.mapFromScene(label.sceneBoundingRect().center())
+    QTest.mouseClick(w.map.viewport(), Qt.LeftButton, Qt.NoModifier, centre)
+    assert np.array_equal(w.session.selected_indices, c.members(label.cluster))
     # k-means with k from the panel
     w.clusters_panel.method.setCurrentIndex(w.clusters_panel.method.findData("kmeans"))
     w.clusters_panel.k.setValue(4)
