@@ -116,6 +116,10 @@ class GroupSet:
             self.changed.emit()
         return g.name
 
+    def set_color(self, name: str, color: str) -> None:
+        self.get(name).color = color
+        self.changed.emit()
+
     def combine(self, names: list[str], op: GroupOp, color: str = "") -> Group:
         """A new group from existing ones; DIFFERENCE is the first named minus the rest."""
         masks = [self.get(n).mask for n in names]

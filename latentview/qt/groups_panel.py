@@ -46,6 +46,9 @@ class GroupsPanel(QWidget):
         self.diff = QPushButton("− Difference")
         self.diff.setToolTip("The first chosen group minus the others")
         self.delete = QPushButton("Delete")
+        self.colour = QPushButton("Colour…")
+        self.colour.setToolTip("Pick the chosen group's colour")
+        self.colour.clicked.connect(self._ask_colour)
         self.export = QPushButton("Export…")
         self.union.clicked.connect(lambda: self.combine(GroupOp.UNION))
         self.inter.clicked.connect(lambda: self.combine(GroupOp.INTERSECTION))
@@ -57,7 +60,8 @@ class GroupsPanel(QWidget):
         for col, b in enumerate((self.union, self.inter, self.diff)):
             grid.addWidget(b, 1, col)
         grid.addWidget(self.delete, 2, 0)
-        grid.addWidget(self.export, 2, 1, 1, 2)
+        grid.addWidget(self.colour, 2, 1)
+        grid.addWidget(self.export, 2, 2)
         lay = QVBoxLayout(self)
         lay.addWidget(self.hint)
         lay.addWidget(self.list, 1)
@@ -91,6 +95,19 @@ class GroupsPanel(QWidget):
             return None
         return self.groups.combine(names, op, self.next_colour()).name
 
+    def set_colour(self, name: str, color: str) -> None:
+        self.groups.set_color(name, color)
+
+    def _ask_colour(self) -> None:
+        from PySide6.QtWidgets import QColorDialog
+
+        names = self.chosen()
+        if len(names) != 1:
+            return
+        picked = QColorDialog.getColor(_qcolor(self.groups.get(names[0]).color), self, "Group colour")
+        if picked.isValid():
+            self.set_colour(names[0], picked.name())
+
     def _delete(self) -> None:
         for name in self.chosen():
             self.groups.remove(name)
@@ -119,6 +136,7 @@ class GroupsPanel(QWidget):
         for b in (self.union, self.inter, self.diff):
             b.setEnabled(n >= 2)
         self.delete.setEnabled(n >= 1)
+        self.colour.setEnabled(n == 1)
         self.export.setEnabled(n >= 1)
 
 

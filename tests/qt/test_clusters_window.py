@@ -86,6 +86,10 @@ def test_groups_combine_by_set_algebra_and_colour_the_map(tiny_map):
     assert legend[:3] == ["(no group)", "Group 1", "late"]
     panel.list.itemClicked.emit(panel.list.item(3))  # the intersection
     assert s.selected_indices.tolist() == list(range(20, 30))
+    # a group's colour can be changed, and the map's legend follows
+    panel.set_colour("late", "#123456")
+    colours = {label.text: sample.item.opts["brush"].color().name() for sample, label in w.map.legend.items}
+    assert colours["late"] == "#123456"
 
 
 def test_trust_overlay_matches_independent_computation(tiny_map, qtbot):
