@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check latentview tests benchmarks scripts
+.venv/bin/ruff format --check --quiet latentview tests benchmarks scripts
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -119,12 +119,3 @@ class PointIndex:
         d2 = (((self.xy[cand] - t) / r) ** 2).sum(axis=1)
         k = int(np.argmin(d2))
         return int(cand[k]) if d2[k] <= 1.0 else None
-
-
-def nearest_point(xy: np.ndarray, target: tuple[float, float], max_dist: float) -> int | None:
-    """Index of the point nearest `target` within `max_dist` (same units as xy), or None."""
-    if len(xy) == 0:
-        return None
-    d2 = (xy[:, 0] - target[0]) ** 2 + (xy[:, 1] - target[1]) ** 2
-    i = int(np.argmin(d2))
-    return i if d2[i] <= max_dist**2 else None

@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -195,13 +195,10 @@ class MainWindow(QMainWindow):
             self.open_folder(folder)
 
     def open_demo(self) -> None:
-        from latentview.backends.demo import demo_folder
-
         self.runner.submit("ingest", _demo_then_ingest, self.settings.model_name,
                            on_result=self._on_ingested, on_error=self._on_failed,
                            title="Preparing demo")  # fmt: skip
         self._ingest_started = time.perf_counter()
-        del demo_folder
 
     def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True) -> None:
         from latentview.services.ingest import IngestOptions, ingest_folder
@@ -409,7 +406,3 @@ def _demo_then_ingest(model: str):
 
     folder = str(demo_folder())
     return (yield from ingest_folder(folder, IngestOptions(model=model)))
-
-
-def open_url(url: str) -> None:
-    QDesktopServices.openUrl(QUrl(url))

@@ -1,6 +1,6 @@
 import numpy as np
 
-from latentview.core.geometry import nearest_point, points_in_polygon
+from latentview.core.geometry import points_in_polygon
 from latentview.core.selection import SelectionMode, combine
 
 
@@ -42,12 +42,6 @@ def test_selection_modes_are_set_algebra():
     assert combine(a, b, SelectionMode.SUBTRACT).tolist() == [1, 0, 0, 0]
     assert combine(a, b, SelectionMode.INTERSECT).tolist() == [0, 1, 0, 0]
     assert combine(None, b, SelectionMode.SUBTRACT).tolist() == [0, 1, 1, 0]
-
-
-def test_nearest_point_respects_radius():
-    xy = np.array([[0.0, 0.0], [10.0, 0.0]])
-    assert nearest_point(xy, (9.0, 0.5), 2.0) == 1
-    assert nearest_point(xy, (5.0, 5.0), 2.0) is None
 
 
 def test_raster_polygon_test_is_exact_on_a_million_points():
