@@ -109,6 +109,31 @@ class MainWindow(QMainWindow):
                        explore_actions):  # fmt: skip
             module.install(self)
         self._arrange_docks()
+        self._arrange_file_menu()
+
+    def _arrange_file_menu(self) -> None:
+        """Group the File menu's entries (extensions append theirs): open, sessions, export, quit."""
+        order = ["Open Folder", "Open Demo", "Open Word Vectors (", "Open Word Vectors File",
+                 "Load Generator", None, "Open Session", "Save Session", "Recent Sessions", None,
+                 "Export Map Data", "Export Selection", "Export Images", "Export Map Image"]  # fmt: skip
+        menu = self.file_menu
+        actions = [a for a in menu.actions() if not a.isSeparator() and a is not self.quit_action]
+        placed = []
+        for prefix in order:
+            if prefix is None:
+                placed.append(None)
+                continue
+            placed += [a for a in actions if a.text().replace("&", "").startswith(prefix) and a not in placed]
+        placed += [a for a in actions if a not in placed]
+        for a in menu.actions():  # removeAction, not clear(): clear() deletes the menu's own actions
+            menu.removeAction(a)
+        for a in placed:
+            if a is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
 
     def _arrange_docks(self) -> None:
         """One tab stack on the left (settings, words, clusters, groups), inspector | GAN on the right:
