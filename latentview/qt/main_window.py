@@ -291,6 +291,10 @@ class MainWindow(QMainWindow):
         ds = self.session.dataset
         self.map.set_points(np.zeros((0, 2)), np.zeros(0, int), [], [])
         self._stack.setCurrentWidget(self.map if ds is not None else self.hint)
+        # Bring the tab that works on this kind of map to the front (search, analogies, sliders).
+        tab = {"words": "Words", "gan": "GAN"}.get(ds.kind if ds is not None else "")
+        if tab in self.docks:
+            self.docks[tab].raise_()
         self._update_summary()
 
     def _on_coords(self, final: bool) -> None:
