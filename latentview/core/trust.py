@@ -10,6 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 
+def _row_distances(x: np.ndarray, sq: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Distances from rows `r` to every point, shifted per row: fine for ranking within a row.
+
+    ‖a‖² is the same along a row, so ranking needs only ‖b‖² − 2a·b: one full-size pass less, done
+    in place (with 1,024-row blocks ~1.8× faster at 30k points). Self-distances are +inf.
+    """
+    d = x[r] @ x.T
+    d *= -2.0
+    d += sq[None, :]
+    d[np.arange(len(r)), r] = np.inf
+    return d
+
+
 def knn_brute(x: np.ndarray, k: int, rows: np.ndarray | None = None, block: int = 1024) -> np.ndarray:
     """(len(rows), k) indices of each row's k nearest points by Euclidean distance, self excluded.
 
@@ -23,12 +36,7 @@ def knn_brute(x: np.ndarray, k: int, rows: np.ndarray | None = None, block: int 
     out = np.empty((len(rows), k), dtype=np.int64)
     for start in range(0, len(rows), block):
         r = rows[start : start + block]
-        # ‖a‖² is the same along a row, so ranking needs only ‖b‖² − 2a·b: one full-size pass less,
-        # done in place (with the smaller block, ~1.8× faster at 30k points).
-        d = x[r] @ x.T
-        d *= -2.0
-        d += sq[None, :]
-        d[np.arange(len(r)), r] = np.inf
+        d = _row_distances(x, sq, r)
         part = np.argpartition(d, k - 1, axis=1)[:, :k]
         order = np.argsort(np.take_along_axis(d, part, 1), axis=1, kind="stable")
         out[start : start + block] = np.take_along_axis(part, order, 1)
@@ -62,12 +70,7 @@ def trustworthiness(
     penalty = 0.0
     for start in range(0, len(rows), block):
         r = rows[start : start + block]
-        # ‖a‖² is the same along a row, so ranking needs only ‖b‖² − 2a·b: one full-size pass less,
-        # done in place (with the smaller block, ~1.8× faster at 30k points).
-        d = x[r] @ x.T
-        d *= -2.0
-        d += sq[None, :]
-        d[np.arange(len(r)), r] = np.inf
+        d = _row_distances(x, sq, r)
         dj = np.take_along_axis(d, low_knn[start : start + block], 1)  # (b, k)
         # rank of j among i's full-space neighbours (1 = nearest)
         ranks = (d[:, None, :] < dj[:, :, None]).sum(axis=2) + 1 if d.shape[1] * k * len(r) < 5e7 else (
