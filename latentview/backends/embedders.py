@@ -76,11 +76,6 @@ class Embedder:
             for row_i, row_v in zip(idx, vals)
         ]
 
-    @property
-    def dim(self) -> int:
-        probe = np.zeros((1, self.input_size, self.input_size, 3), dtype=np.uint8)
-        return self.embed(probe).shape[1]
-
 
 def _imagenet_categories() -> list[str]:
     from torchvision.models import ResNet50_Weights

@@ -99,7 +99,7 @@ def _reduce_for_neighbours(x: np.ndarray) -> np.ndarray:
 
 def umap_is_compiled() -> bool:
     """Whether numba's on-disk cache already holds UMAP kernels (so no ~40 s compile)."""
-    return any(p.suffix == ".nbc" for p in numba_cache_dir().rglob("*.nbc"))
+    return any(numba_cache_dir().rglob("*.nbc"))
 
 
 def prepare_numba() -> None:

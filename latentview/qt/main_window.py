@@ -78,7 +78,6 @@ class MainWindow(QMainWindow):
         self._add_dock("Map settings", self.settings, Qt.LeftDockWidgetArea)
         self._add_dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self._add_dock("Log", self.log, Qt.BottomDockWidgetArea)
-        self.resizeDocks([self.docks["Map settings"], self.docks["Inspector"]], [250, 360], Qt.Horizontal)
         self.resizeDocks([self.docks["Log"]], [110], Qt.Vertical)
 
         # status bar
