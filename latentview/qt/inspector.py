@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from latentview.backends.paths import display_path
+from latentview.core.progress import Partial
 from latentview.core.session import Session
 from latentview.qt.imaging import load_thumbnails, to_pixmap
 
@@ -148,15 +149,13 @@ class InspectorPanel(QWidget):
         item = s.dataset.items[i]
         idx, dist = s.neighbours
         if self._is_images():
-            from latentview.backends.images import image_info
-
-            self.caption.setText(
-                f"<b>{self._label(i)}</b><br>{display_path(item)}<br>{image_info(item)}"
-                f" · label <i>{s.dataset.labels[i]}</i>"
-            )
+            head = f"<b>{self._label(i)}</b><br>{display_path(item)}<br>"
+            tail = f" · label <i>{s.dataset.labels[i]}</i>"
+            self.caption.setText(head + "…" + tail)
             self.image.setText("")
-            self.runner.submit("focus-image", load_thumbnails, [item], 320, title="Image",
-                               on_partial=self._set_focus_image)  # fmt: skip
+            # Size and format need the file: read it off the GUI thread, with the picture.
+            self.runner.submit("focus-image", _focus_details, item, 320, title="Image",
+                               on_partial=lambda part: self._set_focus_details(part, head, tail))  # fmt: skip
         else:
             self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
             self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>")
@@ -169,10 +168,11 @@ class InspectorPanel(QWidget):
         self._fill(self.neighbours, idx, captions, "neighbour-thumbs")
         self.tabs.setCurrentIndex(0)
 
-    def _set_focus_image(self, part) -> None:
-        (_, rgb), *_ = part.value
-        if rgb is not None:
-            self._focus_pixmap = to_pixmap(rgb)
+    def _set_focus_details(self, part, head: str, tail: str) -> None:
+        if part.label == "info":
+            self.caption.setText(head + part.value + tail)
+        elif part.value is not None:
+            self._focus_pixmap = to_pixmap(part.value)
             self.image.setPixmap(self._focus_pixmap)
 
     def _on_selection_change(self) -> None:
@@ -190,3 +190,12 @@ class InspectorPanel(QWidget):
         self.count.setText(f"<b>{len(idx):,} selected</b>{more} — {top}")
         self._fill(self.grid, shown, [self._label(j) for j in shown], "selection-thumbs")
         self.tabs.setCurrentIndex(1)
+
+
+def _focus_details(path: str, size: int):
+    """Generator for the runner: the file's size/format line, then the picture (disk-cached)."""
+    from latentview.backends.images import image_info
+    from latentview.services.thumbnails import thumbnail
+
+    yield Partial(image_info(path), "info")
+    yield Partial(thumbnail(path, size), "image")

@@ -84,6 +84,7 @@ def test_click_shows_image_and_full_space_neighbours(mapped, qtbot):
     assert mapped.inspector.neighbours.count() == s.k
     assert "cosine" in mapped.inspector.neighbours_title.text()
     assert not mapped.inspector.image.pixmap().isNull()
+    assert "JPEG" in mapped.inspector.caption.text()  # size and format, read in the background
     assert len(mapped.map.neighbours.data) == s.k
     QTest.mouseClick(mapped.map.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(3, 3))
     assert s.focus is None
