@@ -143,7 +143,6 @@ def open_session(window, path: str) -> None:
     from latentview.services.ingest import IngestOptions, ingest_folder
 
     window.settings.set_model(data.model)
-    window._folder = data.source
     window.log.add(Log(f"Opening session {os.path.basename(path)}", "info"))
     window.runner.submit("ingest", ingest_folder, data.source, IngestOptions(model=data.model),
                          on_result=lambda ds: restore(window, data, ds), on_error=window._on_failed,
@@ -161,7 +160,6 @@ def restore(window, data, dataset) -> None:
         window.log.add(Log(str(exc), "warning"))
         window.show_dataset(dataset)
         return
-    window._folder = dataset.source if dataset.kind == "images" else window._folder
     s.set_dataset(dataset)  # resets clusters, groups and trust
     if data.clustering is not None and data.clustering.n_points == len(dataset):
         ex.set_clustering(data.clustering)

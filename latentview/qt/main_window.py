@@ -55,7 +55,6 @@ class MainWindow(QMainWindow):
         # Layouts per dataset, dropped with the dataset (weak keys: no stale hits from reused ids).
         self._projection_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._ingest_started = 0.0
-        self._folder: str | None = None
         # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
         self.colour_source = None
 
@@ -229,7 +228,6 @@ class MainWindow(QMainWindow):
 
         if model:
             self.settings.set_model(model)
-        self._folder = folder
         self._ingest_started = time.perf_counter()
         self.log.add(Log(f"Opening {display_path(folder)} with {self.settings.model_name}", "info"))
         opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache)
@@ -243,7 +241,6 @@ class MainWindow(QMainWindow):
 
     def _on_ingested(self, dataset: Dataset) -> None:
         secs = time.perf_counter() - self._ingest_started
-        self._folder = dataset.source
         bad = len(dataset.failures)
         self.log.add(Log(f"{len(dataset):,} images embedded ({dataset.model}), {bad} skipped, "
                          f"{secs:.1f} s", "info"))  # fmt: skip
@@ -255,8 +252,9 @@ class MainWindow(QMainWindow):
         self.mapFailed.emit(message)
 
     def _on_model_change(self, model: str) -> None:
-        if self._folder and self.session.dataset is not None and self.session.dataset.kind == "images":
-            self.open_folder(self._folder)
+        ds = self.session.dataset
+        if ds is not None and ds.kind == "images" and ds.source:
+            self.open_folder(ds.source)  # the shown folder, embedded again (cached per model)
 
     # --- projection ----------------------------------------------------------------------
     def reproject(self, params: ProjectionParams) -> None:
