@@ -54,7 +54,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from latentview.qt.main_window import MainWindow
+    from latentview.qt.shell.main_window import MainWindow
 
     window = MainWindow()
     window.show()

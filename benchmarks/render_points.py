@@ -44,8 +44,8 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from latentview.core.geometry import points_in_polygon
-    from latentview.qt.palette import categorical
-    from latentview.qt.scatter import MapView
+    from latentview.qt.common.palette import categorical
+    from latentview.qt.map.scatter import MapView
 
     app = QApplication.instance() or QApplication([])
     xy, codes = clustered_points(args.points)

@@ -58,8 +58,8 @@ def run_gui(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("latentview")
     app.setOrganizationName("latentview")
-    from latentview.qt.main_window import MainWindow
-    from latentview.qt.resources import app_icon
+    from latentview.qt.shell.main_window import MainWindow
+    from latentview.qt.shell.resources import app_icon
 
     window = MainWindow()
     window.setWindowIcon(app_icon())

@@ -76,7 +76,7 @@ def no_mouse_rate_limit():
 
 @pytest.fixture
 def window(qtbot, no_mouse_rate_limit):
-    from latentview.qt.main_window import MainWindow
+    from latentview.qt.shell.main_window import MainWindow
 
     win = MainWindow()
     qtbot.addWidget(win)

@@ -37,7 +37,7 @@ def test_backends_and_services_do_not_import_qt():
 def test_window_is_built_without_importing_torch():
     code = (
         "import sys\nfrom PySide6.QtWidgets import QApplication\napp = QApplication([])\n"
-        "from latentview.qt.main_window import MainWindow\nw = MainWindow(); w.show(); app.processEvents()\n"
+        "from latentview.qt.shell.main_window import MainWindow\nw = MainWindow(); w.show(); app.processEvents()\n"
         "print('torch' in sys.modules, 'umap' in sys.modules)"
     )
     assert _run(code) == "False False"

@@ -154,7 +154,7 @@ def test_zoom_in_shows_thumbnails_and_hover_previews(tiny_map, qtbot):
 
 
 def test_exports_from_the_window(tiny_map, qtbot, tmp_path):
-    from latentview.qt.explore_actions import export_map_image, export_points, export_sets_to_folders
+    from latentview.qt.explore.actions import export_map_image, export_points, export_sets_to_folders
 
     w = tiny_map
     c = w.explore.clustering
@@ -177,7 +177,7 @@ def test_exports_from_the_window(tiny_map, qtbot, tmp_path):
 
 
 def test_session_save_and_reopen_restores_everything(tiny_map, qtbot, tmp_path):
-    from latentview.qt.explore_actions import open_session, save_session
+    from latentview.qt.explore.actions import open_session, save_session
     from latentview.services.session_file import recent_sessions
 
     w = tiny_map

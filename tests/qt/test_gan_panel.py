@@ -150,7 +150,7 @@ def test_bad_generator_file_is_reported_in_a_sentence(window, qtbot, tmp_path):
 def test_window_appears_before_torch_loads_and_has_the_gan_dock():
     code = (
         "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
-        "from latentview.qt.main_window import MainWindow; w = MainWindow();"
+        "from latentview.qt.shell.main_window import MainWindow; w = MainWindow();"
         "acts = [a.text() for a in w.file_menu.actions()];"
         "print('torch' in sys.modules, 'GAN' in w.docks, 'Load &Generator…' in acts)"
     )

@@ -3,12 +3,12 @@
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
-from latentview.qt.palette import categorical
+from latentview.qt.common.palette import categorical
 
 
 def test_thousands_of_repaints_of_a_5k_point_map(qtbot, monkeypatch):
-    from latentview.qt.point_cloud import PointCloudItem
-    from latentview.qt.scatter import MapView
+    from latentview.qt.map.point_cloud import PointCloudItem
+    from latentview.qt.map.scatter import MapView
 
     painted = []
     original = PointCloudItem.paint

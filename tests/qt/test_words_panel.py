@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from latentview.qt.words_panel import WordsPanel
+from latentview.qt.words.panel import WordsPanel
 from latentview.services import words as svc
 
 

@@ -86,7 +86,7 @@ def test_gif_and_strip_export_have_the_asked_frames(tmp_path):
     gen = get_generator("digits-vae")
     latents = gan.interpolate(np.array([-2, -2], np.float32), np.array([2, 2], np.float32), 9, "lerp")
     gif = tmp_path / "a.gif"
-    from latentview.qt.gan_sections import export_frames
+    from latentview.qt.gan.sections import export_frames
 
     assert drive(export_frames(gen, latents, str(gif), "gif")) == str(gif)
     with Image.open(gif) as im:

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from latentview.core.errors import UserError
 from latentview.core.progress import Log
-from latentview.qt.words_overlay import ArrowsItem, WordLabelsItem
-from latentview.qt.words_widgets import PrefixCompleter, VectorsDropFilter
+from latentview.qt.words.overlay import ArrowsItem, WordLabelsItem
+from latentview.qt.words.widgets import PrefixCompleter, VectorsDropFilter
 from latentview.services import words as svc
 
 ARROW = QColor("#e6550d")

@@ -26,12 +26,12 @@ from latentview.core.dataset import Dataset
 from latentview.core.progress import Log
 from latentview.core.selection import SelectionMode
 from latentview.core.session import Session
-from latentview.qt.inspector import InspectorPanel
-from latentview.qt.map_settings import MapSettingsPanel
-from latentview.qt.palette import categorical
-from latentview.qt.scatter import MapView, mode_for
-from latentview.qt.status import LogPanel, ProgressWidget
-from latentview.qt.task_runner import TaskRunner
+from latentview.qt.inspector.panel import InspectorPanel
+from latentview.qt.map.settings_panel import MapSettingsPanel
+from latentview.qt.common.palette import categorical
+from latentview.qt.map.scatter import MapView, mode_for
+from latentview.qt.shell.status import LogPanel, ProgressWidget
+from latentview.qt.shell.task_runner import TaskRunner
 
 EMPTY_HINT = (
     "<div style='font-size:15pt; color:#555'>Drop a folder of images here</div>"
@@ -91,16 +91,12 @@ class MainWindow(QMainWindow):
 
     def _install_extensions(self) -> None:
         """Feature modules add their docks, menu entries and map layers (each module's `install`)."""
-        from latentview.qt import (
-            clusters_panel,
-            colour_by,
-            explore_actions,
-            gan_panel,
-            groups_panel,
-            thumbnail_layer,
-            trust_overlay,
-            words_panel,
-        )
+        from latentview.qt.explore import actions as explore_actions
+        from latentview.qt.explore import clusters_panel, colour_by, groups_panel
+        from latentview.qt.gan import panel as gan_panel
+        from latentview.qt.map import thumbnails as thumbnail_layer
+        from latentview.qt.map import trust_overlay
+        from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,

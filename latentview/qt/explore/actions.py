@@ -206,7 +206,7 @@ class ExploreActions:
         try:
             fn(*args)
         except Exception as exc:
-            from latentview.qt.task_runner import user_message
+            from latentview.qt.shell.task_runner import user_message
 
             QMessageBox.warning(self.window, "latentview", user_message(exc))
 

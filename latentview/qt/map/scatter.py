@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from latentview.core.geometry import PointIndex
 from latentview.core.selection import SelectionMode
-from latentview.qt.point_cloud import PointCloudItem
+from latentview.qt.map.point_cloud import PointCloudItem
 
 PICK_RADIUS_PX = 10
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QToolTip
 
-from latentview.qt.imaging import to_pixmap
+from latentview.qt.common.imaging import to_pixmap
 
 MAX_VISIBLE = 150  # more visible points than this: dots only
 MAX_COVER = 0.35  # ... or when their thumbnails would cover more than this fraction of the map

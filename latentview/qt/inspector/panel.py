@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from latentview.backends.paths import display_path
 from latentview.core.progress import Partial
 from latentview.core.session import Session
-from latentview.qt.imaging import load_thumbnails, to_pixmap
+from latentview.qt.common.imaging import load_thumbnails, to_pixmap
 
 THUMB = 96
 MAX_GRID = 400

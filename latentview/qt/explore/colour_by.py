@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox
 
 from latentview.core.explore import ExploreState, metadata_columns
-from latentview.qt.palette import categorical
+from latentview.qt.common.palette import categorical
 
 NOISE_COLOR = QColor(190, 190, 190)
 TRUST_BINS = np.array([0.2, 0.4, 0.6, 0.8])  # recall bins: <0.2, <0.4, <0.6, <0.8, ≥0.8

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from latentview.core.explore import ExploreState
-from latentview.qt.colour_by import ColourByBox, cluster_colours
+from latentview.qt.explore.colour_by import ColourByBox, cluster_colours
 
 MAX_MAP_NAMES = 30
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from latentview.core.errors import UserError
 from latentview.core.progress import Log
-from latentview.qt.imaging import to_pixmap
+from latentview.qt.common.imaging import to_pixmap
 
 STEPS_PER_SIGMA = 10  # direction and raw sliders move in 0.1 σ
 SLIDER_RANGE = 3.0  # ± σ; GANSpace directions stay artefact-free to about ±3 σ
@@ -116,7 +116,7 @@ class GanPanel(QWidget):
     # --- construction --------------------------------------------------------------------
     def _build(self) -> None:
         from latentview.backends.generators import GENERATORS
-        from latentview.qt.gan_sections import FitSection, InterpolationSection, MapSection
+        from latentview.qt.gan.sections import FitSection, InterpolationSection, MapSection
 
         self.generator_box = QComboBox()
         self.generator_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
