@@ -6,6 +6,7 @@ torchvision's weights API (downloaded once into the torch cache) and fail with a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -180,6 +181,20 @@ for _arch, _title in [
 
 DEFAULT_MODEL = "efficientnet-lite0"
 _loaded: dict[str, Embedder] = {}
+_notes: dict[str, list[str]] = {}  # model name -> why it runs on torch rather than ONNX Runtime
+_lock = threading.Lock()  # guards the dicts and _key_locks
+_key_locks: dict[str, threading.Lock] = {}  # one per model+runtime: a model is built once, not twice
+
+
+def _key_lock(key: str) -> threading.Lock:
+    with _lock:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def runtime_notes(name: str) -> list[str]:
+    """Sentences for the user's log about how `name` was loaded (e.g. the ONNX→torch fallback)."""
+    with _lock:
+        return list(_notes.get(name, []))
 
 
 def get_embedder(name: str, runtime: str | None = None):
@@ -195,19 +210,27 @@ def get_embedder(name: str, runtime: str | None = None):
         raise ModelUnavailable(f"Unknown model '{name}'. Choose one of: {', '.join(EMBEDDERS)}.")
     runtime = runtime or os.environ.get("LATENTVIEW_RUNTIME", "auto")
     key = f"{name}:{runtime}"
-    if key not in _loaded:
-        spec = EMBEDDERS[name]
-        model = None
-        if runtime == "auto" and spec.onnx:
-            from latentview.backends import onnx_runtime
+    with _key_lock(key):  # two threads asking at once: one builds, the other waits and shares it
+        if key not in _loaded:
+            spec = EMBEDDERS[name]
+            model = None
+            if runtime == "auto" and spec.onnx:
+                from latentview.backends import onnx_runtime
 
-            model = onnx_runtime.load_or_export(name, lambda: get_embedder(name, "torch"))
-        _loaded[key] = model or spec.build()
-    return _loaded[key]
+                notes: list[str] = []
+                model = onnx_runtime.load_or_export(name, lambda: get_embedder(name, "torch"), notes.append)
+                with _lock:
+                    _notes[name] = notes
+            built = model or spec.build()
+            with _lock:
+                _loaded[key] = built
+        return _loaded[key]
 
 
 def register(spec: EmbedderSpec) -> None:
     """Plug-in point (and test hook) for extra encoders."""
-    EMBEDDERS[spec.name] = spec
-    for key in [k for k in _loaded if k.split(":")[0] == spec.name]:
-        del _loaded[key]
+    with _lock:
+        EMBEDDERS[spec.name] = spec
+        for key in [k for k in _loaded if k.split(":")[0] == spec.name]:
+            del _loaded[key]
+        _notes.pop(spec.name, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import threading
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -172,6 +173,22 @@ def _find_state_dict(obj) -> dict:
 
 
 def _from_state(name: str, title: str, state: dict, meta: dict, key: str, licence: str = "") -> Generator:
+    """A Generator from a state dict; weights of the wrong shapes are a sentence, not a traceback."""
+    try:
+        return _build_from_state(name, title, state, meta, key, licence)
+    except GeneratorLoadError:
+        raise
+    except (RuntimeError, ValueError, IndexError, TypeError, KeyError, AttributeError) as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        detail = next(
+            (ln for ln in lines if "size mismatch" in ln or "shape" in ln), lines[0] if lines else ""
+        )
+        raise GeneratorLoadError(
+            f"The weights in {name} do not make a working generator: {detail[:200] or type(exc).__name__}."
+        ) from None
+
+
+def _build_from_state(name: str, title: str, state: dict, meta: dict, key: str, licence: str) -> Generator:
     if meta.get("arch") == "digits-vae":
         nz = int(meta.get("nz", 2))
         module = DigitsDecoder.module(nz).eval()
@@ -308,22 +325,34 @@ GENERATORS: dict[str, GeneratorSpec] = {
 }  # fmt: skip
 DEFAULT_GENERATOR = "face-dcgan"
 _loaded: dict[str, Generator] = {}
+_lock = threading.Lock()  # guards _loaded and _key_locks
+_key_locks: dict[str, threading.Lock] = {}  # one per name: two threads never build the same model
 
 
 def get_generator(name: str) -> Generator:
-    """A built-in (by name) or a file (by path), loaded once per process."""
-    if name not in _loaded:
+    """A built-in (by name) or a file (by path), loaded once per process (thread-safe)."""
+    with _lock:
+        gen = _loaded.get(name)
+        key_lock = _key_locks.setdefault(name, threading.Lock())
+    if gen is not None:
+        return gen
+    with key_lock:
+        with _lock:
+            if name in _loaded:
+                return _loaded[name]
         if name in GENERATORS:
-            _loaded[name] = GENERATORS[name].build()
+            gen = GENERATORS[name].build()
         elif os.path.isfile(name):
-            _loaded[name] = load_generator_file(name)
+            gen = load_generator_file(name)
         else:
             raise GeneratorLoadError(f"Unknown generator '{name}'. Choose one of: {', '.join(GENERATORS)}, "
                                      "or give a generator file.")  # fmt: skip
-    return _loaded[name]
+        with _lock:
+            return _loaded.setdefault(name, gen)
 
 
 def register_loaded(gen: Generator, name: str | None = None) -> str:
     """Keep a user-loaded generator under `name` (default its file name) so the panel can switch back."""
-    _loaded[name or gen.name] = gen
+    with _lock:
+        _loaded[name or gen.name] = gen
     return name or gen.name

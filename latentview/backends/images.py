@@ -15,7 +15,12 @@ IMAGE_EXTENSIONS = {
 
 
 class ImageLoadError(Exception):
-    """Raised with a short, user-facing reason."""
+    """Raised with a short, user-facing reason. `transient`: the file may read fine next time
+    (permission denied, vanished), so the failure must not be cached."""
+
+    def __init__(self, reason: str, transient: bool = False):
+        super().__init__(reason)
+        self.transient = transient
 
 
 @dataclass
@@ -25,33 +30,44 @@ class ScanResult:
 
 
 def scan_images(root: str) -> ScanResult:
-    """Recursive, follows directory symlinks once each (loops are reported, not followed)."""
+    """Recursive, follows directory symlinks once each (loops are reported, not followed).
+
+    Iterative (an explicit stack, not os.walk's recursion), so a tree thousands of folders deep is
+    scanned like any other."""
     files: list[str] = []
     problems: list[tuple[str, str]] = []
     seen_dirs: set[str] = set()
     root = os.path.abspath(root)
-
-    def onerror(err: OSError) -> None:
-        problems.append((err.filename or root, f"cannot read folder: {err.strerror or err}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+    stack = [root]
+    while stack:
+        dirpath = stack.pop()
         real = os.path.realpath(dirpath)
         if real in seen_dirs:
             problems.append((dirpath, "symlink loop: folder already scanned"))
-            dirnames[:] = []
             continue
         seen_dirs.add(real)
-        dirnames.sort()
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.startswith("."):
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError as err:
+            problems.append((err.filename or dirpath, f"cannot read folder: {err.strerror or err}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
-                path = os.path.join(dirpath, name)
-                if os.path.isfile(path):
-                    files.append(path)
+            try:
+                is_dir = entry.is_dir()  # follows symlinks, like os.walk(followlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(entry.path)
+            elif os.path.splitext(entry.name)[1].lower() in IMAGE_EXTENSIONS:
+                if os.path.isfile(entry.path):
+                    files.append(entry.path)
                 else:
-                    problems.append((path, "broken link or not a regular file"))
+                    problems.append((entry.path, "broken link or not a regular file"))
+        stack.extend(sorted(subdirs, reverse=True))  # popped in name order
     files.sort()
     return ScanResult(files, problems)
 
@@ -118,9 +134,9 @@ def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
     except UnidentifiedImageError:
         raise ImageLoadError("not an image, or a format Pillow cannot read") from None
     except PermissionError:
-        raise ImageLoadError("permission denied") from None
+        raise ImageLoadError("permission denied", transient=True) from None
     except FileNotFoundError:
-        raise ImageLoadError("file disappeared") from None
+        raise ImageLoadError("file disappeared", transient=True) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ImageLoadError(f"corrupt or truncated image: {msg}") from None

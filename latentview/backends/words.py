@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import cache_dir, display_path
+from latentview.core.atomic import atomic_dir
 from latentview.core.errors import UserError
 
 BUILTIN = "builtin:glove-6b-50d"
@@ -247,18 +248,13 @@ def read_cache(path: str):
 def write_cache(path: str, kv) -> None:
     root = _cache_root()
     folder = root / cache_key(path)
-    tmp = root / f".{folder.name}.{os.getpid()}.tmp"
     try:
-        tmp.mkdir(parents=True, exist_ok=True)
-        np.save(tmp / "vectors.npy", np.asarray(kv.vectors, dtype=np.float32))
-        (tmp / "words.json").write_text(
-            json.dumps(list(kv.index_to_key), ensure_ascii=False), encoding="utf-8"
-        )
-        if folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
+        with atomic_dir(folder) as tmp:  # a unique temp folder: two writers never share one
+            np.save(Path(tmp) / "vectors.npy", np.asarray(kv.vectors, dtype=np.float32))
+            (Path(tmp) / "words.json").write_text(
+                json.dumps(list(kv.index_to_key), ensure_ascii=False), encoding="utf-8"
+            )
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
         return
     entries = sorted(
         (p for p in root.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime

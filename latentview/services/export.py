@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from latentview.backends.paths import display_path
+from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.dataset import Dataset
 
 
@@ -57,12 +58,18 @@ def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddin
     """Returns the number of rows written. The format follows the extension (.parquet or .csv).
 
     Parquet keeps the embedding as a float32 list column (unless `embeddings=False`); CSV gets it only
-    with `csv_embedding`, as space-separated numbers. Never overwrites a file with a partial one.
+    with `csv_embedding`, as space-separated numbers. Never overwrites a file with a partial one: the
+    table goes to a temp file beside it, renamed when complete (removed on failure).
     """
+    with atomic_path(path) as tmp:
+        return _write_table(dataset, coords, path, tmp, embeddings, columns, indices, csv_embedding)
+
+
+def _write_table(dataset: Dataset, coords, path: str, tmp: str, embeddings: bool, columns: dict | None,
+                 indices, csv_embedding: bool) -> int:  # fmt: skip
     cols = table_rows(dataset, coords, columns, indices)
     extra = list(columns or {})
     ext = os.path.splitext(path)[1].lower()
-    tmp = path + ".part"
     if ext == ".parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -104,7 +111,6 @@ def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddin
                 w.writerow(row)
     else:
         raise ValueError(f"Cannot write '{ext or path}': use a .parquet or .csv file name.")
-    os.replace(tmp, path)
     return len(cols["path"])
 
 
@@ -119,10 +125,9 @@ def write_projector(
     emb = dataset.embeddings[rows]
     vec_path = os.path.join(folder, "vectors.tsv")
     meta_path = os.path.join(folder, "metadata.tsv")
-    with open(vec_path + ".part", "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
         for v in emb:
             fh.write("\t".join(f"{e:.7g}" for e in v) + "\n")
-    os.replace(vec_path + ".part", vec_path)
     names = {
         "name": [
             _tsv(
@@ -137,12 +142,11 @@ def write_projector(
     for key, values in (columns or {}).items():
         values = np.asarray(values, dtype=object)
         names[key] = [_tsv(values[i]) for i in rows]
-    with open(meta_path + ".part", "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\t".join(names) + "\n")
         for r in range(len(rows)):
             fh.write("\t".join(col[r] for col in names.values()) + "\n")
-    os.replace(meta_path + ".part", meta_path)
-    with open(os.path.join(folder, "projector_config.pbtxt"), "w", encoding="utf-8") as fh:
+    with atomic_open(os.path.join(folder, "projector_config.pbtxt"), "w", encoding="utf-8") as fh:
         fh.write('embeddings {\n  tensor_name: "latentview"\n  tensor_path: "vectors.tsv"\n'
                  '  metadata_path: "metadata.tsv"\n}\n')  # fmt: skip
     return vec_path, meta_path

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import cache_dir
+from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError
 from latentview.core.progress import Log, Progress, RateMeter
@@ -106,10 +107,13 @@ def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, b
     sigma = (z @ vectors.T).std(axis=0).astype(np.float32)
     result = Directions([f"PC{i + 1}" for i in range(k)], vectors, sigma,
                         (var / total).astype(np.float32), time.perf_counter() - t0)  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, names=np.array(result.names), vectors=vectors, sigma=sigma, explained=result.explained)
-    tmp.replace(path)
+    try:  # only a cache: a full disk or a read-only folder must not lose the result
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            np.savez(tmp, names=np.array(result.names), vectors=vectors, sigma=sigma,
+                     explained=result.explained)  # fmt: skip
+    except OSError:
+        pass
     return result
 
 
@@ -176,7 +180,8 @@ def strip(frames: np.ndarray, size: int = 128, gap: int = 2) -> np.ndarray:
 def save_png(img: np.ndarray, path: str | Path) -> None:
     from PIL import Image
 
-    Image.fromarray(np.ascontiguousarray(img)).save(path)
+    with atomic_path(path) as tmp:  # the format follows the target's extension (kept by the temp name)
+        Image.fromarray(np.ascontiguousarray(img)).save(tmp)
 
 
 def save_gif(
@@ -187,8 +192,9 @@ def save_gif(
 
     seq = list(frames) + (list(frames[-2:0:-1]) if bounce else [])
     images = [Image.fromarray(upscale(f, size)) for f in seq]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0,
-                   optimize=False, disposal=1)  # fmt: skip
+    with atomic_path(path) as tmp:
+        images[0].save(tmp, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0,
+                       optimize=False, disposal=1)  # fmt: skip
     return len(images)
 
 
@@ -230,8 +236,9 @@ def save_directions(
 ) -> None:
     fitted = np.isnan(directions.explained)
     keep = [i for i in range(len(directions)) if fitted[i] or not only_named]
-    np.savez(path, names=np.array([directions.names[i] for i in keep]), vectors=directions.vectors[keep],
-             sigma=directions.sigma[keep], generator=np.array(generator_key))  # fmt: skip
+    with atomic_open(path, "wb") as fh:
+        np.savez(fh, names=np.array([directions.names[i] for i in keep]), vectors=directions.vectors[keep],
+                 sigma=directions.sigma[keep], generator=np.array(generator_key))  # fmt: skip
 
 
 def load_directions(path: str | Path, nz: int) -> tuple[list[str], np.ndarray, np.ndarray, str]:

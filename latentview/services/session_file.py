@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import config_dir
+from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError
@@ -64,15 +65,12 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
     }  # fmt: skip
     if data.kind != "images" and dataset is not None:
         sidecar = os.path.splitext(path)[0] + ".data.npz"
-        tmp = sidecar + ".part.npz"
-        np.savez_compressed(tmp, items=np.array(dataset.items, dtype=str),
-                            labels=np.array(dataset.labels, dtype=str), embeddings=dataset.embeddings)  # fmt: skip
-        os.replace(tmp, sidecar)
+        with atomic_path(sidecar) as tmp:
+            np.savez_compressed(tmp, items=np.array(dataset.items, dtype=str),
+                                labels=np.array(dataset.labels, dtype=str), embeddings=dataset.embeddings)  # fmt: skip
         doc["dataset"]["sidecar"] = os.path.basename(sidecar)
-    tmp = path + ".part"
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with atomic_open(path, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, ensure_ascii=False)
-    os.replace(tmp, path)
     add_recent(path)
     return path
 
@@ -138,7 +136,5 @@ def recent_sessions() -> list[str]:
 def add_recent(path: str) -> None:
     path = os.path.abspath(path)
     items = [path] + [p for p in recent_sessions() if p != path]
-    f = _recent_file()
-    tmp = f.with_suffix(".part")
-    tmp.write_text(json.dumps(items[:RECENT_MAX]), encoding="utf-8")
-    os.replace(tmp, f)
+    with atomic_open(_recent_file(), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(items[:RECENT_MAX]))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import cache_dir
+from latentview.core.atomic import atomic_path
 from latentview.core.progress import Partial, Progress
 
 THUMB_VERSION = 1
@@ -55,10 +56,12 @@ def thumbnail(path: str, size: int) -> np.ndarray | None:
         rgb = load_rgb(path, size, crop=False)
     except ImageLoadError:
         return None
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(f".{os.getpid()}.part")
-    Image.fromarray(np.ascontiguousarray(rgb)).save(tmp, "JPEG", quality=88)
-    os.replace(tmp, p)
+    try:  # only a cache: a full disk or a read-only cache folder still shows the thumbnail
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(p, errors=False) as tmp:  # a unique temp name: threads never share one
+            Image.fromarray(np.ascontiguousarray(rgb)).save(tmp, "JPEG", quality=88)
+    except OSError:
+        pass
     return rgb
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from latentview.backends import words as backend
 from latentview.backends.words import LoadCancelled, LoadTracker, WordSpace
+from latentview.core.atomic import atomic_path
 from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError
 from latentview.core.neighbors import normalize
@@ -186,18 +187,17 @@ def axes_coords(embeddings: np.ndarray, directions: np.ndarray) -> np.ndarray:
 def export_words(path: str, words: list[str], labels: list[str], coords: np.ndarray | None) -> int:
     """CSV (word, label, x, y) or TXT (one word per line), chosen by the extension."""
     ext = os.path.splitext(path)[1].lower()
-    tmp = path + ".part"
-    if ext == ".txt":
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.writelines(w + "\n" for w in words)
-    elif ext == ".csv":
-        xy = np.full((len(words), 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["word", "label", "x", "y"])
-            for row in zip(words, labels, xy[:, 0].tolist(), xy[:, 1].tolist()):
-                w.writerow(row)
-    else:
+    if ext not in (".txt", ".csv"):
         raise UserError(f"Cannot export to ‘{ext or path}’: choose a .csv or .txt file name.")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        if ext == ".txt":
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.writelines(w + "\n" for w in words)
+        else:
+            xy = np.full((len(words), 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["word", "label", "x", "y"])
+                for row in zip(words, labels, xy[:, 0].tolist(), xy[:, 1].tolist()):
+                    w.writerow(row)
     return len(words)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentview.core.errors import UserError
+from latentview.core.errors import UserError, guard
 from latentview.core.progress import Log
 from latentview.qt.common.imaging import to_pixmap
 
@@ -428,11 +428,10 @@ class GanPanel(QWidget):
                 self._guarded(self.save_latent, path)
 
     def _guarded(self, fn, *args) -> None:
-        try:
+        with guard(lambda message: self._error(f"Could not save {args[0]}: {message}")) as g:
             fn(*args)
+        if g.error is None:
             self.window.log.add(Log(f"Saved {args[0]}", "info"))
-        except Exception as exc:
-            self._error(f"Could not save {args[0]}: {exc}")
 
 
 def install(window) -> GanPanel:

@@ -381,13 +381,12 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Export map data", "latentview.parquet",
                                               "Parquet (*.parquet);;CSV (*.csv)")  # fmt: skip
         if path:
+            from latentview.core.errors import guard
             from latentview.services.export import write_table
 
-            try:
+            with guard(lambda message: QMessageBox.warning(self, "Export failed", message)):
                 write_table(self.session.dataset, self.session.coords, path)
                 self.log.add(Log(f"Exported {len(self.session.dataset):,} rows to {path}", "info"))
-            except Exception as exc:
-                QMessageBox.warning(self, "Export failed", str(exc))
 
     def _about(self) -> None:
         from latentview.licences import ABOUT_HTML
