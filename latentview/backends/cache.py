@@ -84,7 +84,9 @@ class EmbeddingCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             self.path = Path(path or "embeddings.sqlite")
-            self._note("unavailable", f"cannot use the cache folder ({_reason(exc)})")
+            where = display_path(str(exc.filename)) + " " if exc.filename else ""
+            self._note("unavailable", f"cannot use the cache folder {where}({_reason(exc)}); "
+                                      "this run does not use it")  # fmt: skip
             return
         self._open()
 

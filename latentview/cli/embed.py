@@ -17,6 +17,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--model", default=None, help="image encoder (default: efficientnet-lite0)")
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), default="umap")
     p.add_argument("--no-cache", action="store_true", help="embed everything again, touch no cache")
+    p.add_argument("--retry-failed", action="store_true", help="try again the files whose failure is cached")
     p.add_argument(
         "--clusters",
         action="store_true",
@@ -35,8 +36,9 @@ def main(argv: list[str]) -> int:
 
     from latentview.backends.embedders import DEFAULT_MODEL
     from latentview.backends.projectors import ProjectionParams
+    from latentview.cli.failures import command_guard
     from latentview.cli.progress import ConsoleProgress
-    from latentview.core.errors import UserError
+    from latentview.core.atomic import check_writable
     from latentview.services.export import write_table
     from latentview.services.ingest import IngestOptions, ingest_folder
     from latentview.services.projection import project
@@ -47,16 +49,16 @@ def main(argv: list[str]) -> int:
         return 2
     console = ConsoleProgress()
     t0 = time.perf_counter()
-    try:
-        opts = IngestOptions(model=args.model or DEFAULT_MODEL, use_cache=not args.no_cache)
+    with command_guard("latentview embed", console) as g:
+        check_writable(args.output)  # before minutes of embedding, not after
+        opts = IngestOptions(model=args.model or DEFAULT_MODEL, use_cache=not args.no_cache,
+                             retry_failed=args.retry_failed)  # fmt: skip
         dataset = drive(ingest_folder(args.folder, opts), console.progress, None, console.log)
         t_embed = time.perf_counter() - t0
         coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
         columns, notes = extra_columns(args, dataset, coords, console)
         rows = write_table(dataset, coords, args.output, columns=columns or None)
-    except UserError as exc:
-        console.close()
-        print(f"latentview embed: {exc}", file=sys.stderr)
+    if g.error is not None:
         return 1
     console.close()
     secs = time.perf_counter() - t0

@@ -10,7 +10,6 @@ The same seed always gives the same pixels.
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,14 +49,17 @@ def main(argv: list[str]) -> int:
         load_generator_file,
         register_loaded,
     )
+    from latentview.cli.failures import command_guard
     from latentview.cli.progress import ConsoleProgress
+    from latentview.core.atomic import check_writable
     from latentview.core.errors import UserError
     from latentview.services import gan
     from latentview.services.runner import drive
 
     torch.set_num_threads(1)
     console = ConsoleProgress()
-    try:
+    with command_guard("latentview gan", console) as g:
+        check_writable(args.output)
         name = args.generator or DEFAULT_GENERATOR
         if args.latent_size is not None:
             gen = get_generator(register_loaded(load_generator_file(name, args.latent_size), name))
@@ -79,13 +81,7 @@ def main(argv: list[str]) -> int:
             amounts = np.linspace(-args.range, args.range, max(args.steps, 2))
             img = gan.strip(gen.render(gan.along_direction(z, direction, amounts)), size)
         gan.save_png(img, args.output)
-    except UserError as exc:
-        console.close()
-        print(f"latentview gan: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        console.close()
-        print(f"latentview gan: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+    if g.error is not None:
         return 1
     console.close()
     print(f"{args.output}: {img.shape[1]}×{img.shape[0]} ({gen.name}, seed {args.seed})")

@@ -30,13 +30,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    from latentview.cli.failures import command_guard
     from latentview.cli.progress import ConsoleProgress
-    from latentview.core.errors import UserError
     from latentview.services import words as svc
     from latentview.services.runner import drive
 
     console = ConsoleProgress(sys.stderr)  # the stream at call time (tests swap it)
-    try:
+    with command_guard("latentview words", console) as g:
         # --vectors is the user's own explicit choice, so a .kv pickle may be opened (trusted).
         space = drive(svc.open_space(args.vectors, trusted=True), console.progress)
         console.close()
@@ -49,9 +49,7 @@ def main(argv: list[str]) -> int:
             word = svc.resolve(space, args.word)
             results = space.neighbours(word, args.k)
             title = f"nearest to {word} ({space.name}, cosine similarity):"
-    except UserError as exc:
-        console.close()
-        print(f"latentview words: {exc}", file=sys.stderr)
+    if g.error is not None:
         return 1
     print(title)
     width = max((len(w) for w, _ in results), default=0)

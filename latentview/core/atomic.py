@@ -74,6 +74,18 @@ def _discard(tmp: str) -> None:
         pass
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise `OutputError` now if `path` cannot be written (missing or read-only folder, a folder of
+    that name), before minutes of work are spent on its contents."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise OutputError(f"Cannot write {_describe(path)}: it is a folder.")
+    try:
+        os.unlink(temp_beside(path))
+    except OSError as exc:
+        raise output_error(path, exc) from None
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str | None = None, errors: bool = True) -> Iterator[str]:
     """Yield a temp file name beside `path`; rename it over `path` when the block succeeds.

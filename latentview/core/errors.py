@@ -17,6 +17,8 @@ def user_message(exc: BaseException) -> str:
     """One sentence for the user; UserError subclasses already carry one."""
     if isinstance(exc, UserError):
         return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "Interrupted."
     if isinstance(exc, RecursionError):
         return "The structure is nested too deeply to process."
     if isinstance(exc, MemoryError):

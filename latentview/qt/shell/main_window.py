@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
 
     def _arrange_file_menu(self) -> None:
         """Group the File menu's entries (extensions append theirs): open, sessions, export, quit."""
-        order = ["Open Folder", "Open Demo", "Open Word Vectors (", "Open Word Vectors File",
+        order = ["Open Folder", "Open Demo", "Retry Failed", "Open Word Vectors (", "Open Word Vectors File",
                  "Load Generator", None, "Open Session", "Save Session", "Recent Sessions", None,
                  "Export Map Data", "Export Selection", "Export Images", "Export Map Image"]  # fmt: skip
         menu = self.file_menu
@@ -165,10 +165,12 @@ class MainWindow(QMainWindow):
         self.open_action = QAction("&Open Folder…", self, shortcut=QKeySequence.Open)
         self.open_action.triggered.connect(self._ask_folder)
         demo = QAction("Open &Demo", self, triggered=self.open_demo)
+        self.retry_action = QAction("&Retry Failed Files", self, triggered=self.retry_failed)
+        self.retry_action.setToolTip("Embed the shown folder again, trying the files that failed before")
         self.export_action = QAction("&Export Map Data…", self, shortcut="Ctrl+E")
         self.export_action.triggered.connect(self._ask_export)
         quit_ = self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.open_action, demo, self.export_action):
+        for a in (self.open_action, demo, self.retry_action, self.export_action):
             file.addAction(a)
         file.addSeparator()
         file.addAction(quit_)
@@ -219,14 +221,21 @@ class MainWindow(QMainWindow):
                            title="Preparing demo")  # fmt: skip
         self._ingest_started = time.perf_counter()
 
-    def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True) -> None:
+    def retry_failed(self) -> None:
+        """Embed the shown folder again; files whose failure is cached are tried again."""
+        ds = self.session.dataset
+        if ds is not None and ds.kind == "images" and ds.source:
+            self.open_folder(ds.source, retry_failed=True)
+
+    def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True,
+                    retry_failed: bool = False) -> None:  # fmt: skip
         from latentview.services.ingest import IngestOptions, ingest_folder
 
         if model:
             self.settings.set_model(model)
         self._ingest_started = time.perf_counter()
         self.log.add(Log(f"Opening {display_path(folder)} with {self.settings.model_name}", "info"))
-        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache)
+        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache, retry_failed=retry_failed)
         self.runner.submit("ingest", ingest_folder, folder, opts, on_result=self._on_ingested,
                            on_error=self._on_failed, title="Embedding images")  # fmt: skip
 
