@@ -36,16 +36,20 @@ def scan_images(root: str) -> ScanResult:
     scanned like any other."""
     files: list[str] = []
     problems: list[tuple[str, str]] = []
-    seen_dirs: set[str] = set()
+    seen_dirs: set[tuple[int, int]] = set()  # (device, inode): one stat, where realpath costs O(depth)
     root = os.path.abspath(root)
     stack = [root]
     while stack:
         dirpath = stack.pop()
-        real = os.path.realpath(dirpath)
-        if real in seen_dirs:
+        try:
+            st = os.stat(dirpath)
+        except OSError as err:
+            problems.append((dirpath, f"cannot read folder: {err.strerror or err}"))
+            continue
+        if (st.st_dev, st.st_ino) in seen_dirs:
             problems.append((dirpath, "symlink loop: folder already scanned"))
             continue
-        seen_dirs.add(real)
+        seen_dirs.add((st.st_dev, st.st_ino))
         try:
             with os.scandir(dirpath) as it:
                 entries = list(it)
