@@ -108,10 +108,8 @@ def _deep_tree(root: Path, depth: int) -> Path:
 
 def _remove_deep(root: Path) -> None:
     """shutil.rmtree recurses once per level too: remove the deepest folders first."""
-    for dirpath, dirnames, filenames in sorted(
-        ((d, n, f) for d, n, f in _walk(root)), key=lambda t: -len(t[0])
-    ):
-        for f in filenames:
+    for dirpath, files in sorted(_walk(root), key=lambda t: -len(t[0])):
+        for f in files:
             os.unlink(os.path.join(dirpath, f))
         os.rmdir(dirpath)
 
@@ -121,9 +119,8 @@ def _walk(root: Path):
     while stack:
         d = stack.pop()
         entries = list(os.scandir(d))
-        subdirs = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
-        stack.extend(subdirs)
-        yield d, subdirs, [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
+        stack.extend(e.path for e in entries if e.is_dir(follow_symlinks=False))
+        yield d, [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
 
 
 def test_a_folder_tree_1100_deep_is_embedded(tmp_path):
