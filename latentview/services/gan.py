@@ -4,6 +4,7 @@ directions, latent maps and strip/GIF export. Plain functions and generators; no
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,11 @@ class LatentState:
 
 # --- GANSpace --------------------------------------------------------------------------------------
 def _directions_cache(key: str, n: int, k: int, seed: int) -> Path:
-    return cache_dir() / "gan" / f"directions-v{DIRECTIONS_VERSION}-{key}-{n}-{k}-{seed}.npz"
+    name = f"directions-v{DIRECTIONS_VERSION}-{key}-{n}-{k}-{seed}.npz"
+    try:
+        return cache_dir() / "gan" / name
+    except OSError:  # an unusable cache folder: a path that never exists, whose write fails quietly
+        return Path(os.devnull) / name
 
 
 def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, batch: int = 500,
@@ -79,8 +84,11 @@ def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, b
     """
     path = _directions_cache(gen.key, n_samples, k, seed)
     if use_cache and path.exists():
-        with np.load(path, allow_pickle=False) as f:
-            return Directions(list(f["names"]), f["vectors"], f["sigma"], f["explained"], 0.0)
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return Directions(list(f["names"]), f["vectors"], f["sigma"], f["explained"], 0.0)
+        except Exception:  # a damaged cache file (truncated, garbage): compute again and replace it
+            pass
     t0 = time.perf_counter()
     z = np.random.default_rng(seed).standard_normal((n_samples, gen.nz)).astype(np.float32)
     meter = RateMeter(n_samples)

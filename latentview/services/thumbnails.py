@@ -35,7 +35,10 @@ def thumb_path(path: str, size: int) -> Path:
 
 
 def cached_thumbnail(path: str, size: int) -> str | None:
-    p = thumb_path(path, size)
+    try:
+        p = thumb_path(path, size)
+    except OSError:  # an unusable cache folder: no cached thumbnails
+        return None
     return str(p) if p.exists() else None
 
 
@@ -45,8 +48,11 @@ def thumbnail(path: str, size: int) -> np.ndarray | None:
 
     from latentview.backends.images import ImageLoadError, load_rgb
 
-    p = thumb_path(path, size)
-    if p.exists():
+    try:
+        p = thumb_path(path, size)
+    except OSError:  # an unusable cache folder: decode, don't cache
+        p = None
+    if p is not None and p.exists():
         try:
             with Image.open(p) as im:
                 return np.asarray(im.convert("RGB"))
@@ -56,6 +62,8 @@ def thumbnail(path: str, size: int) -> np.ndarray | None:
         rgb = load_rgb(path, size, crop=False)
     except ImageLoadError:
         return None
+    if p is None:
+        return rgb
     try:  # only a cache: a full disk or a read-only cache folder still shows the thumbnail
         p.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(p, errors=False) as tmp:  # a unique temp name: threads never share one
