@@ -8,6 +8,7 @@ import sys
 import time
 
 from latentview.backends.paths import display_path
+from latentview.core.textsafe import printable
 
 
 def main(argv: list[str]) -> int:
@@ -56,7 +57,7 @@ def main(argv: list[str]) -> int:
         rows = write_table(dataset, coords, args.output, columns=columns or None)
     except UserError as exc:
         console.close()
-        print(f"latentview embed: {exc}", file=sys.stderr)
+        print(f"latentview embed: {printable(exc)}", file=sys.stderr)
         return 1
     console.close()
     secs = time.perf_counter() - t0
@@ -64,10 +65,10 @@ def main(argv: list[str]) -> int:
     print(
         f"files {n_ok + n_bad}, embedded {n_ok}, failed {n_bad}, "
         f"{secs:.1f} s ({t_embed:.1f} s embedding), {n_ok / max(t_embed, 1e-9):.1f} images/s, "
-        f"{rows} rows → {display_path(os.path.abspath(args.output))}"
+        f"{rows} rows → {printable(display_path(os.path.abspath(args.output)))}"
     )
     for line in notes:
-        print(line)
+        print(printable(line))
     return 0
 
 

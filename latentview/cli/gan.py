@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from latentview.core.textsafe import printable
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="latentview gan", description=__doc__,
@@ -81,12 +83,12 @@ def main(argv: list[str]) -> int:
         gan.save_png(img, args.output)
     except UserError as exc:
         console.close()
-        print(f"latentview gan: {exc}", file=sys.stderr)
+        print(f"latentview gan: {printable(exc)}", file=sys.stderr)
         return 1
     except OSError as exc:
         console.close()
-        print(f"latentview gan: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"latentview gan: cannot write {printable(args.output)}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     console.close()
-    print(f"{args.output}: {img.shape[1]}×{img.shape[0]} ({gen.name}, seed {args.seed})")
+    print(printable(f"{args.output}: {img.shape[1]}×{img.shape[0]} ({gen.name}, seed {args.seed})"))
     return 0

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from latentview.core.textsafe import printable
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="latentview words", description=__doc__)
@@ -51,9 +53,10 @@ def main(argv: list[str]) -> int:
             title = f"nearest to {word} ({space.name}, cosine similarity):"
     except UserError as exc:
         console.close()
-        print(f"latentview words: {exc}", file=sys.stderr)
+        print(f"latentview words: {printable(exc)}", file=sys.stderr)
         return 1
-    print(title)
+    print(printable(title))
+    results = [(printable(w), s) for w, s in results]  # words come from the file: no raw escapes
     width = max((len(w) for w, _ in results), default=0)
     for rank, (w, score) in enumerate(results, 1):
         print(f"{rank:3d}. {w:<{width}}  {score:.4f}")

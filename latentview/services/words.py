@@ -18,6 +18,7 @@ from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError
 from latentview.core.neighbors import normalize
 from latentview.core.progress import Log, Progress, RateMeter
+from latentview.core.textsafe import csv_cell
 
 DEFAULT_N = 20_000
 N_STEPS = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
@@ -185,18 +186,20 @@ def axes_coords(embeddings: np.ndarray, directions: np.ndarray) -> np.ndarray:
 # --- export -------------------------------------------------------------------------------------
 def export_words(path: str, words: list[str], labels: list[str], coords: np.ndarray | None) -> int:
     """CSV (word, label, x, y) or TXT (one word per line), chosen by the extension."""
+    from latentview.services.export import fresh_part
+
     ext = os.path.splitext(path)[1].lower()
-    tmp = path + ".part"
+    tmp = fresh_part(path)
     if ext == ".txt":
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
             fh.writelines(w + "\n" for w in words)
     elif ext == ".csv":
         xy = np.full((len(words), 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["word", "label", "x", "y"])
-            for row in zip(words, labels, xy[:, 0].tolist(), xy[:, 1].tolist()):
-                w.writerow(row)
+            for word, label, x, y in zip(words, labels, xy[:, 0].tolist(), xy[:, 1].tolist()):
+                w.writerow([csv_cell(word), csv_cell(label), x, y])
     else:
         raise UserError(f"Cannot export to ‘{ext or path}’: choose a .csv or .txt file name.")
     os.replace(tmp, path)
