@@ -1,8 +1,10 @@
 """Image generators: a registry of built-in models plus user files (TorchScript or a DCGAN state dict).
 
 Every generator maps latents (B, nz) to uint8 images (B, H, W, 3) and exposes "early features" (the
-first block's activations) for GANSpace. Files are never unpickled: TorchScript goes through
-`torch.jit.load`, state dicts through safetensors or `torch.load(weights_only=True)`.
+first block's activations) for GANSpace. Files are never unpickled: state dicts go through safetensors
+or `torch.load(weights_only=True)`. TorchScript is a program that can read and write files, so it opens
+only with `trusted` (the user agreed, or --trust-code) and then runs in a child process with a time
+limit (backends/script_child.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentview.core.errors import UserError
+from latentview.core.errors import CodeTrustRequired, UserError
 
 _ASSETS = Path(__file__).resolve().parents[1] / "assets"
 DIGITS_WEIGHTS = _ASSETS / "digits_vae.safetensors"
@@ -190,7 +192,8 @@ def _is_torchscript(path: str) -> bool:
         return False
 
 
-def _torchscript(path: str, name: str, nz: int | None, key: str) -> Generator:
+def load_torchscript_here(path: str, name: str, nz: int | None, key: str) -> Generator:
+    """In *this* process: only ever called inside the child of backends/script_child.py."""
     import torch
 
     try:
@@ -232,8 +235,9 @@ def _looks_pickled(path: str, exc: Exception) -> bool:
         return f.read(1) == b"\x80"  # the PROTO opcode that starts every pickle since protocol 2
 
 
-def load_generator_file(path: str | os.PathLike, nz: int | None = None) -> Generator:
-    """A user's generator file: TorchScript, safetensors, or a torch state dict / checkpoint."""
+def load_generator_file(path: str | os.PathLike, nz: int | None = None, trusted: bool = False) -> Generator:
+    """A user's generator file: TorchScript (only `trusted`, in a child process), safetensors, or a
+    torch state dict / checkpoint."""
     import torch
 
     path = os.fspath(path)
@@ -253,7 +257,11 @@ def load_generator_file(path: str | os.PathLike, nz: int | None = None) -> Gener
             raise GeneratorLoadError(f"{name} is not a readable safetensors file ({exc}).") from None
         return _from_state(name, name, state, meta, key)
     if _is_torchscript(path):
-        return _torchscript(path, name, nz, key)
+        if not trusted:
+            raise CodeTrustRequired(path, "TorchScript program", name)
+        from latentview.backends.script_child import ChildGenerator
+
+        return ChildGenerator(path, name, nz, key)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -310,13 +318,13 @@ DEFAULT_GENERATOR = "face-dcgan"
 _loaded: dict[str, Generator] = {}
 
 
-def get_generator(name: str) -> Generator:
-    """A built-in (by name) or a file (by path), loaded once per process."""
-    if name not in _loaded:
+def get_generator(name: str, trusted: bool = False) -> Generator:
+    """A built-in (by name) or a file (by path), loaded once per process (a stopped child reloads)."""
+    if name not in _loaded or not getattr(_loaded[name], "alive", True):
         if name in GENERATORS:
             _loaded[name] = GENERATORS[name].build()
         elif os.path.isfile(name):
-            _loaded[name] = load_generator_file(name)
+            _loaded[name] = load_generator_file(name, trusted=trusted)
         else:
             raise GeneratorLoadError(f"Unknown generator '{name}'. Choose one of: {', '.join(GENERATORS)}, "
                                      "or give a generator file.")  # fmt: skip

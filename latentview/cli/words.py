@@ -17,6 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--vectors", metavar="FILE", help="a vectors file (default: built-in GloVe 6B 50d)")
         sp.add_argument("-k", type=int, default=10, help="how many words to print (default 10)")
+        sp.add_argument("--trust-code", action="store_true",
+                        help="allow a gensim .kv/.model file, a pickle that can run code (only if you trust it)")  # fmt: skip
 
     n = sub.add_parser("neighbors", aliases=["neighbours"], help="nearest words by cosine similarity")
     n.add_argument("word")
@@ -39,8 +41,9 @@ def main(argv: list[str]) -> int:
 
     console = ConsoleProgress(sys.stderr)  # the stream at call time (tests swap it)
     try:
-        # --vectors is the user's own explicit choice, so a .kv pickle may be opened (trusted).
-        space = drive(svc.open_space(args.vectors, trusted=True), console.progress)
+        # A .kv/.model pickle can run code: only with --trust-code (the window asks instead).
+        warn = lambda e: console.log(e) if e.level != "info" else None  # noqa: E731 (skipped rows)
+        space = drive(svc.open_space(args.vectors, trusted=args.trust_code), console.progress, None, warn)
         console.close()
         if args.command == "analogy":
             results = svc.analogy(space, [args.a, args.c], [args.b], args.k, "mul" if args.cosmul else "add")
