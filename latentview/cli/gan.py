@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
     from latentview.services.runner import drive
 
     torch.set_num_threads(1)
-    console = ConsoleProgress()
+    console = ConsoleProgress(sys.stderr)  # the stream at call time (tests swap it)
     try:
         name = args.generator or DEFAULT_GENERATOR
         if args.latent_size is not None:
