@@ -1,0 +1,68 @@
+"""Issue 10 through the real window: tampered sessions leave the screen unchanged; a pickle dropped on
+the Words panel asks first (and No opens nothing); paint() never raises into Qt."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from latentview.backends.projectors import ProjectionParams
+from latentview.core.clusters import Clustering
+from latentview.core.dataset import Dataset
+from tests.services.test_session_schema import TAMPERED, _edit
+
+
+@pytest.fixture
+def mapped(window, qtbot):
+    rng = np.random.default_rng(0)
+    ds = Dataset("words", [f"w{i}" for i in range(40)], ["a", "b"] * 20, rng.normal(size=(40, 8)).astype(np.float32))
+    window.auto_cluster = False
+    with qtbot.waitSignal(window.mapReady, timeout=60_000):
+        window.show_dataset(ds, ProjectionParams("pca"))
+    window.explore.set_clustering(Clustering(np.arange(40) % 3 - 1, ["x", "y"]))
+    window.session.select_indices([1, 2, 3])
+    window.groups_panel.keep_selection("three")
+    return window
+
+
+def _state(w):
+    return (id(w.session.dataset), w.session.coords.copy(), w.explore.colour_by, len(w.explore.groups),
+            w.explore.clustering, [list(r) for r in w.map.viewbox.viewRange()])  # fmt: skip
+
+
+def test_tampered_sessions_leave_the_window_unchanged(mapped, qtbot, tmp_path):
+    from latentview.qt.explore.actions import open_session, save_session
+    from latentview.services.session_file import SessionFileError
+
+    w = mapped
+    before = _state(w)
+    good = save_session(w, str(tmp_path / "good.json"))
+    for i, (name, edit) in enumerate(TAMPERED.items()):
+        path = str(tmp_path / f"bad{i}.json")
+        with open(good, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
+            dst.write(src.read())
+        os.link(tmp_path / "good.data.npz", tmp_path / f"bad{i}.data.npz")
+        _edit(path, edit)
+        _edit(path, lambda d, i=i: d["dataset"].__setitem__("sidecar", d["dataset"].get("sidecar") and
+                                                             d["dataset"]["sidecar"].replace("good", f"bad{i}")))  # fmt: skip
+        try:
+            open_session(w, path)
+        except SessionFileError:
+            pass
+        else:
+            pytest.fail(f"{name}: accepted")
+        qtbot.waitUntil(lambda: not w.runner.is_running(), timeout=10_000)
+        after = _state(w)
+        assert after[0] == before[0] and np.array_equal(after[1], before[1]), name
+        assert after[2:] == before[2:], name
+    w.grab()  # and the window still paints
+
+
+def test_paint_never_raises_into_qt(mapped, capsys):
+    item = mapped.map.points
+    item._xy = None  # broken state, as a flat `coords` list once made
+    item.update()
+    mapped.map.grab()  # an exception escaping paint() here once took PySide6 down
+    assert "paint failed" in capsys.readouterr().err
