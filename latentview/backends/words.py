@@ -113,9 +113,8 @@ def detect_format(path: str) -> str:
     if len(tokens) == 2 and all(t.isdigit() for t in tokens):
         if _is_binary_name(path):
             return "word2vec-bin"
-        dim = int(tokens[1])
         line = rest.split(b"\n", 1)[0].split()
-        if len(line) == dim + 1 and _floats(line[1:]):
+        if len(line) >= 2 and _floats(line[1:]):  # a text row (its width is checked by the parser)
             return "word2vec-text"
         return "word2vec-bin"
     if not _is_binary_name(path) and len(tokens) >= 2 and _floats(tokens[1:]):

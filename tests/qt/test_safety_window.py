@@ -17,7 +17,9 @@ from tests.services.test_session_schema import TAMPERED, _edit
 @pytest.fixture
 def mapped(window, qtbot):
     rng = np.random.default_rng(0)
-    ds = Dataset("words", [f"w{i}" for i in range(40)], ["a", "b"] * 20, rng.normal(size=(40, 8)).astype(np.float32))
+    ds = Dataset(
+        "words", [f"w{i}" for i in range(40)], ["a", "b"] * 20, rng.normal(size=(40, 8)).astype(np.float32)
+    )
     window.auto_cluster = False
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(ds, ProjectionParams("pca"))
@@ -66,3 +68,28 @@ def test_paint_never_raises_into_qt(mapped, capsys):
     item.update()
     mapped.map.grab()  # an exception escaping paint() here once took PySide6 down
     assert "paint failed" in capsys.readouterr().err
+
+
+def test_a_kv_opened_in_the_window_asks_first_and_no_opens_nothing(window, qtbot, tmp_path, monkeypatch):
+    from latentview.backends import words as backend
+    from latentview.qt.common import trust_dialog
+    from latentview.qt.words.panel import WordsPanel
+
+    monkeypatch.setenv("LATENTVIEW_CONFIG_DIR", str(tmp_path / "config"))
+    path = str(tmp_path / "mine.kv")
+    backend.keyed_vectors(["alpha", "beta", "gamma"], np.eye(3, dtype=np.float32)).save(path)
+    panel = window.findChild(WordsPanel)
+    window.settings.set_method("pca")  # UMAP's compile is not this test's subject
+    asked = []
+    monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: asked.append(need) or False)
+    panel.open_file(path)
+    qtbot.waitUntil(lambda: bool(asked) and not window.runner.is_running(), timeout=30_000)
+    assert panel.space is None and "can run code" in panel.message.text()
+    assert asked[0].kind == "gensim pickle" and asked[0].path == path
+    monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: asked.append(need) or True)
+    with qtbot.waitSignal(panel.spaceLoaded, timeout=30_000):
+        panel.open_file(path)
+    assert panel.space.words == ["alpha", "beta", "gamma"] and len(asked) == 2
+    monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: pytest.fail("asked again"))
+    with qtbot.waitSignal(panel.spaceLoaded, timeout=30_000):
+        panel.open_file(path)  # remembered by its hash

@@ -19,7 +19,9 @@ N = 4
 
 
 def _valid(tmp_path) -> str:
-    ds = Dataset("words", list("abcd"), ["x", "y", "x", "y"], np.eye(N, dtype=np.float32), source="g", model="g")
+    ds = Dataset(
+        "words", list("abcd"), ["x", "y", "x", "y"], np.eye(N, dtype=np.float32), source="g", model="g"
+    )
     data = SessionData("words", "g", "g", N, "pca", {"k": 5}, np.arange(8.0).reshape(N, 2),
                        Clustering(np.array([0, 0, 1, -1]), ["ab", "c"]),
                        [{"name": "G", "color": "#ff0000", "indices": [1, 2]}], [[0, 1], [2, 3]], "cluster",
