@@ -269,7 +269,7 @@ def load_generator_file(path: str | os.PathLike, nz: int | None = None, trusted:
             raise GeneratorLoadError(
                 f"{name} contains Python objects, not just weights; latentview never unpickles them because "
                 "that could run code. Save the generator as a state dict (safetensors or torch.save of "
-                "model.state_dict()) or as TorchScript."
+                "model.state_dict())."
             ) from None
         raise GeneratorLoadError(
             f"{name} is not a generator latentview can load: expected TorchScript, safetensors or a torch "

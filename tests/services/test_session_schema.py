@@ -133,7 +133,7 @@ def test_sidecar_bombs_and_pickles_are_refused_before_reading(tmp_path):
         _npz(side, arrays)
         with pytest.raises(SessionFileError) as err:
             load_session(path)
-        _sentence(err.value)
+        assert _sentence(err.value), name
     side.write_bytes(b"not a zip")
     with pytest.raises(SessionFileError):
         load_session(path)
