@@ -197,7 +197,7 @@ def load_torchscript_here(path: str, name: str, nz: int | None, key: str) -> Gen
     import torch
 
     try:
-        with warnings.catch_warnings():  # "jit.load is deprecated": still the safe loader for TorchScript
+        with warnings.catch_warnings():  # "jit.load is deprecated": the TorchScript loader (child only)
             warnings.simplefilter("ignore", FutureWarning)
             module = torch.jit.load(path, map_location="cpu").eval()
     except Exception as exc:

@@ -247,7 +247,7 @@ def read_cache(path: str):
     folder = _cache_root() / cache_key(path)
     try:
         words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
-        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError):
         return None
     if vectors.ndim != 2 or len(words) != len(vectors):
