@@ -70,10 +70,12 @@ class ChildGenerator:
             raise GeneratorLoadError(f"The TorchScript file could not be loaded ({payload}).")
         self.nz, self.image_size = payload
 
-    def _receive(self, timeout: float):
+    def _receive(self, timeout: float, limit: float | None = None):
+        """The child's answer within `timeout` s; `limit` is the whole time limit, for the message."""
         from latentview.backends.generators import GeneratorLoadError
 
         deadline = time.monotonic() + timeout
+        limit = timeout if limit is None else limit
         while not self._conn.poll(0.05):
             if not self._proc.is_alive():
                 self.close()
@@ -81,7 +83,7 @@ class ChildGenerator:
             if time.monotonic() > deadline:
                 self.close()
                 raise GeneratorLoadError(
-                    f"The TorchScript generator did not answer within {timeout:.0f} s, so it was stopped; "
+                    f"The TorchScript generator did not answer within {limit:.0f} s, so it was stopped; "
                     "load it again to retry."
                 )
         try:
@@ -104,6 +106,30 @@ class ChildGenerator:
 
     def render(self, z: np.ndarray) -> np.ndarray:
         return self._call("render", z)
+
+    def render_steps(self, z: np.ndarray):
+        """`render` as a generator that yields None while the child works, so a task runner can cancel
+        at any moment: closing it mid-render kills the child (it may be hung; a late answer would
+        also mismatch the next request)."""
+        from latentview.backends.generators import GeneratorLoadError
+
+        with self._lock:
+            if self._proc is None:
+                raise GeneratorLoadError("The TorchScript generator was stopped; load it again.")
+            self._conn.send(("render", np.ascontiguousarray(z, dtype=np.float32)))
+            deadline = time.monotonic() + self.timeout
+            try:
+                while not self._conn.poll(0.02):
+                    if time.monotonic() > deadline or not self._proc.is_alive():
+                        break  # _receive below reports which
+                    yield None
+            except GeneratorExit:
+                self.close()
+                raise
+            status, payload = self._receive(max(0.0, deadline - time.monotonic()), self.timeout)
+        if status != "ok":
+            raise GeneratorLoadError(f"The TorchScript generator failed ({payload}).")
+        return payload
 
     def features(self, z: np.ndarray) -> np.ndarray:
         return self._call("features", z)

@@ -115,9 +115,15 @@ def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, b
 
 # --- rendering and interpolation ---------------------------------------------------------------------
 def render(gen, z: np.ndarray):
-    """One image for the task runner (the newest slider request wins); returns (H, W, 3) uint8."""
+    """One image for the task runner (the newest slider request wins); returns (H, W, 3) uint8.
+
+    A generator in a child process (TorchScript) is waited for in steps, so Cancel stops a hang."""
+    z = np.asarray(z, np.float32)[None]
+    steps = getattr(gen, "render_steps", None)
+    if steps is not None:
+        return (yield from steps(z))[0]
     yield from ()
-    return gen.render(np.asarray(z, np.float32)[None])[0]
+    return gen.render(z)[0]
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:

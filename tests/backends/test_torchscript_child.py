@@ -93,3 +93,18 @@ def test_a_hanging_generator_is_stopped_after_its_time_limit(tmp_path):
     assert not gen.alive  # killed, not left spinning
     with pytest.raises(G.GeneratorLoadError, match="stopped"):
         gen.render(np.zeros((1, 4), np.float32))
+
+
+def test_cancelling_a_hung_render_returns_at_once_and_stops_the_child(tmp_path):
+    from latentview.services.gan import render
+
+    path = tmp_path / "endless.pt"
+    torch.jit.script(Endless()).save(str(path))
+    gen = script_child.ChildGenerator(str(path), "endless.pt", None, "k", timeout=600)
+    task = render(gen, np.ones(4, np.float32))
+    for _ in range(5):
+        assert next(task) is None  # waiting, cancellable
+    t0 = time.monotonic()
+    task.close()  # what the task runner's Cancel does
+    assert time.monotonic() - t0 < 1.0
+    assert not gen.alive
