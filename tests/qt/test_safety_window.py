@@ -93,3 +93,28 @@ def test_a_kv_opened_in_the_window_asks_first_and_no_opens_nothing(window, qtbot
     monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: pytest.fail("asked again"))
     with qtbot.waitSignal(panel.spaceLoaded, timeout=30_000):
         panel.open_file(path)  # remembered by its hash
+
+
+def test_a_torchscript_generator_asks_first_then_renders_from_its_own_process(
+    window, qtbot, tmp_path, monkeypatch
+):
+    torch = pytest.importorskip("torch")
+    from latentview.qt.common import trust_dialog
+    from tests.backends.test_generators import small_dcgan
+
+    monkeypatch.setenv("LATENTVIEW_CONFIG_DIR", str(tmp_path / "config"))
+    path = str(tmp_path / "g.pt")
+    torch.jit.trace(small_dcgan(nz=12), torch.zeros(1, 12, 1, 1)).save(path)
+    panel = window.gan_panel
+    answers = [False]
+    monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: answers.pop(0))
+    panel.load(path)
+    qtbot.waitUntil(lambda: not answers and not window.runner.is_running(), timeout=30_000)
+    assert panel.gen is None  # "no": nothing loaded, nothing ran
+    answers.append(True)
+    with qtbot.waitSignal(panel.imageShown, timeout=120_000):
+        panel.load(path)
+    assert panel.gen.nz == 12 and panel.gen._proc.pid != os.getpid()
+    assert panel.image.shape == (16, 16, 3)
+    qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=120_000)
+    panel.gen.close()
