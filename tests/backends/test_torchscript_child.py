@@ -78,7 +78,10 @@ def test_trusted_file_writer_runs_in_a_child_process(writer, tmp_path, capsys):
         assert gen.render(np.ones((1, 4), np.float32)).shape == (1, 8, 8, 3)
     finally:
         gen.close()
-    G._loaded.clear()
+        for cached in G._loaded.values():  # the CLI's, kept for reuse in its process
+            if isinstance(cached, script_child.ChildGenerator):
+                cached.close()
+        G._loaded.clear()
 
 
 def test_a_hanging_generator_is_stopped_after_its_time_limit(tmp_path):
