@@ -62,10 +62,6 @@ def remember(digest: str, name: str) -> None:
     os.replace(tmp, path)
 
 
-def forget_all() -> None:
-    (config_dir() / STORE_NAME).unlink(missing_ok=True)
-
-
 def resolve(trusted: bool | str, path: str) -> bool:
     """Turn a loader's `trusted` argument into a yes/no for this file, before any code can run.
 
