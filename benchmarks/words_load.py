@@ -3,7 +3,7 @@
     python benchmarks/words_load.py [--words 400000] [--dim 50] [--formats glove-text,word2vec-bin] [--quick]
 
 The generated file uses the real GloVe vectors (tiled/padded to --dim), written once under /tmp.
-Each file is timed twice: the first open parses it with gensim; the second reads the npy cache.
+Each file is timed twice: the first open parses it (latentview's bounded reader); the second reads the npy cache.
 """
 
 from __future__ import annotations

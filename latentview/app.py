@@ -29,6 +29,11 @@ def _gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="open the built-in demo images")
     p.add_argument("--model", help="image encoder (default: efficientnet-lite0)")
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), help="2-D layout (default umap)")
+    p.add_argument(
+        "--trust-code",
+        action="store_true",
+        help="open gensim pickles and TorchScript files you choose without asking (they can run code)",
+    )
     p.add_argument("--screenshot", metavar="PNG", help="save the window once the map is drawn, then exit")
     p.add_argument("--timeout", type=float, default=900, help="give up --screenshot after this many s")
     p.add_argument("--exit-after-show", action="store_true",
@@ -61,6 +66,10 @@ def run_gui(args) -> int:
     from latentview.qt.shell.main_window import MainWindow
     from latentview.qt.shell.resources import app_icon
 
+    if args.trust_code:
+        from latentview.qt.common import trust_dialog
+
+        trust_dialog.ALWAYS = True
     window = MainWindow()
     window.setWindowIcon(app_icon())
     if args.model:

@@ -105,6 +105,20 @@ def _to_rgb(img):
     return img
 
 
+MAX_ASPECT = 100  # longer side / shorter side; beyond this an image is refused (a strip, not a picture)
+MAX_RESIZED_PIXELS = 4  # × size²: a resize that would make more pixels is done on the centre crop only
+
+
+def _check_shape(wh: tuple[int, int]) -> None:
+    w, h = wh
+    if w < 1 or h < 1:
+        raise ImageLoadError("image has no pixels")
+    if max(w, h) > MAX_ASPECT * min(w, h):
+        raise ImageLoadError(
+            f"refused: extreme aspect ratio {w}×{h} (more than {MAX_ASPECT}:1), not a picture to embed"
+        )
+
+
 def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
     """Decode to (size, size, 3) uint8: shorter side to `size`, centre crop (or pad when crop=False).
 
@@ -118,6 +132,7 @@ def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
+                _check_shape(img.size)  # before decoding: a 1×20000 strip is refused at once
                 if img.format == "JPEG":
                     # Decode at 1/2…1/8 scale while both sides stay ≥ size: ~2–6× faster on photos.
                     img.draft("RGB", (size, size))
@@ -129,7 +144,14 @@ def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
                     raise ImageLoadError("image has no pixels")
                 scale = size / min(w, h) if crop else size / max(w, h)
                 nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-                img = img.resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                box = None
+                if nw * nh > MAX_RESIZED_PIXELS * size * size:
+                    # Long panoramas: resize only the centre square that the crop keeps, so memory is
+                    # bounded by the output (the whole strip scaled up once took 9.6 GB).
+                    s = min(w, h)
+                    box = ((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)
+                    nw = nh = size
+                img = img.resize((nw, nh), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
                 arr = np.asarray(img, dtype=np.uint8)
     except ImageLoadError:
         raise

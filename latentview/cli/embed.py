@@ -8,6 +8,7 @@ import sys
 import time
 
 from latentview.backends.paths import display_path
+from latentview.core.textsafe import printable
 
 
 def main(argv: list[str]) -> int:
@@ -66,10 +67,10 @@ def main(argv: list[str]) -> int:
     print(
         f"files {n_ok + n_bad}, embedded {n_ok}, failed {n_bad}, "
         f"{secs:.1f} s ({t_embed:.1f} s embedding), {n_ok / max(t_embed, 1e-9):.1f} images/s, "
-        f"{rows} rows → {display_path(os.path.abspath(args.output))}"
+        f"{rows} rows → {printable(display_path(os.path.abspath(args.output)))}"
     )
     for line in notes:
-        print(line)
+        print(printable(line))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from latentview.core.errors import ErrorGuard, guard
+from latentview.core.textsafe import printable
 
 
 def command_guard(prog: str, console=None) -> ErrorGuard:
@@ -16,6 +17,6 @@ def command_guard(prog: str, console=None) -> ErrorGuard:
     def report(message: str) -> None:
         if console is not None:
             console.close()
-        print(f"{prog}: {message}", file=sys.stderr)
+        print(f"{prog}: {printable(message)}", file=sys.stderr)
 
     return guard(report, catch=(Exception, KeyboardInterrupt))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 
+from latentview.core.textsafe import printable
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="latentview gan", description=__doc__,
@@ -29,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
         )
         s.add_argument("--size", type=int, default=None, help="upscale to about this many pixels")
         s.add_argument("-o", "--output", required=True, help="PNG file")
+        s.add_argument("--trust-code", action="store_true",
+                       help="allow a TorchScript file (a program: it runs in a child process with a time limit)")  # fmt: skip
         if name == "render":
             s.add_argument("--amount", type=float, default=0.0, help="sigmas along --direction")
         else:
@@ -62,9 +66,11 @@ def main(argv: list[str]) -> int:
         check_writable(args.output)
         name = args.generator or DEFAULT_GENERATOR
         if args.latent_size is not None:
-            gen = get_generator(register_loaded(load_generator_file(name, args.latent_size), name))
+            gen = get_generator(
+                register_loaded(load_generator_file(name, args.latent_size, args.trust_code), name)
+            )
         else:
-            gen = get_generator(name)
+            gen = get_generator(name, trusted=args.trust_code)
         z = args.scale * gan.latent_for_seed(args.seed, gen.nz)
         direction = None
         if args.direction is not None:
@@ -84,5 +90,5 @@ def main(argv: list[str]) -> int:
     if g.error is not None:
         return 1
     console.close()
-    print(f"{args.output}: {img.shape[1]}×{img.shape[0]} ({gen.name}, seed {args.seed})")
+    print(printable(f"{args.output}: {img.shape[1]}×{img.shape[0]} ({gen.name}, seed {args.seed})"))
     return 0

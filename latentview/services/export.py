@@ -10,6 +10,7 @@ import numpy as np
 from latentview.backends.paths import display_path
 from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.dataset import Dataset
+from latentview.core.textsafe import csv_cell
 
 
 def table_rows(dataset: Dataset, coords: np.ndarray | None, columns: dict | None = None,
@@ -107,7 +108,7 @@ def _write_table(dataset: Dataset, coords, path: str, tmp: str, embeddings: bool
                     v = cols[name][i]
                     if name == "embedding":
                         v = "" if v is None else " ".join(f"{e:.7g}" for e in v)
-                    row.append("" if v is None else v)
+                    row.append("" if v is None else csv_cell(v))
                 w.writerow(row)
     else:
         raise ValueError(f"Cannot write '{ext or path}': use a .parquet or .csv file name.")
@@ -163,6 +164,16 @@ def safe_name(name: str) -> str:
     return out[:80] or "unnamed"
 
 
+def _own_folder(dest: str, name: str) -> str:
+    """A real sub-folder of `dest`: a name taken by a symbolic link or a file gets a numbered suffix
+    instead, so an export never writes through a link to somewhere outside the chosen folder."""
+    folder = os.path.join(dest, name)
+    if os.path.islink(folder) or (os.path.lexists(folder) and not os.path.isdir(folder)):
+        folder = _free_path(folder)
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
 def _free_path(path: str) -> str:
     """`path`, or `stem_2.ext`, `stem_3.ext`… : the first name not taken (never overwrite)."""
     if not os.path.lexists(path):
@@ -191,8 +202,7 @@ def export_folders(dataset: Dataset, sets: dict[str, np.ndarray], dest: str, mod
     written: dict[str, int] = {}
     os.makedirs(dest, exist_ok=True)
     for name, indices in sets.items():
-        folder = os.path.join(dest, safe_name(name))
-        os.makedirs(folder, exist_ok=True)
+        folder = _own_folder(dest, safe_name(name))
         written[os.path.basename(folder)] = 0
         for i in np.asarray(indices, dtype=int):
             src = dataset.items[i]

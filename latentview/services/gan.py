@@ -127,9 +127,15 @@ def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, b
 
 # --- rendering and interpolation ---------------------------------------------------------------------
 def render(gen, z: np.ndarray):
-    """One image for the task runner (the newest slider request wins); returns (H, W, 3) uint8."""
+    """One image for the task runner (the newest slider request wins); returns (H, W, 3) uint8.
+
+    A generator in a child process (TorchScript) is waited for in steps, so Cancel stops a hang."""
+    z = np.asarray(z, np.float32)[None]
+    steps = getattr(gen, "render_steps", None)
+    if steps is not None:
+        return (yield from steps(z))[0]
     yield from ()
-    return gen.render(np.asarray(z, np.float32)[None])[0]
+    return gen.render(z)[0]
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
@@ -322,21 +328,30 @@ class MapLocator:
 
 
 # --- opening generators and keeping their named directions ------------------------------------------
-def open_generator(name: str, nz: int | None = None):
-    """Load a built-in (by name) or a user file in the background. Returns the Generator, or the
-    string message of a LatentSizeNeeded error so the window can ask for the size and try again."""
+def open_generator(name: str, nz: int | None = None, trusted: bool | str = False, ask: bool = True):
+    """Load a built-in (by name) or a user file in the background. Returns the Generator; or the
+    string message of a LatentSizeNeeded error so the window can ask for the size and try again; or,
+    for a TorchScript file not yet trusted (with `ask`), a `TrustNeeded` so the window can ask first
+    and retry with the confirmed digest as `trusted` (see services/trust_store.py)."""
     yield Progress(0, 0, "Loading generator")
     from latentview.backends.generators import (
+        GENERATORS,
         LatentSizeNeeded,
         get_generator,
         load_generator_file,
         register_loaded,
     )
+    from latentview.services import trust_store
+
+    def load(ok: bool):
+        if nz is not None:
+            return get_generator(register_loaded(load_generator_file(name, nz, trusted=ok), name))
+        return get_generator(name, trusted=ok)
 
     try:
-        if nz is not None:
-            return get_generator(register_loaded(load_generator_file(name, nz), name))
-        return get_generator(name)
+        if name in GENERATORS:
+            return load(False)
+        return trust_store.load_or_ask(load, name, trusted, ask)
     except LatentSizeNeeded as exc:
         return str(exc)
 

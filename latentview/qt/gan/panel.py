@@ -8,6 +8,7 @@ Interpolation, the latent map and fitted directions are sections in gan_sections
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -222,10 +223,10 @@ class GanPanel(QWidget):
         if self.gen is None and not self.runner.is_running("gan-load"):
             self.load(self.generator_box.currentData())
 
-    def load(self, name: str, nz: int | None = None) -> None:
+    def load(self, name: str, nz: int | None = None, trusted: bool | str = False) -> None:
         from latentview.services.gan import open_generator
 
-        self.runner.submit("gan-load", open_generator, name, nz, on_result=lambda g: self._on_loaded(g, name),
+        self.runner.submit("gan-load", open_generator, name, nz, trusted, on_result=lambda g: self._on_loaded(g, name, nz),
                            on_error=self._error, title="Loading generator")  # fmt: skip
 
     def ask_generator_file(self) -> None:
@@ -234,9 +235,17 @@ class GanPanel(QWidget):
         if path:
             self.load(path)
 
-    def _on_loaded(self, gen, name: str) -> None:
+    def _on_loaded(self, gen, name: str, nz: int | None = None) -> None:
+        from latentview.qt.common.trust_dialog import confirm_code
         from latentview.services.gan import LatentState, latent_for_seed
+        from latentview.services.trust_store import TrustNeeded
 
+        if isinstance(gen, TrustNeeded):  # TorchScript: ask, then load (in a child process)
+            if confirm_code(self, gen):
+                self.load(name, nz, gen.digest)
+            else:
+                self._error(f"Did not load {os.path.basename(name)}: a TorchScript file can run code.")
+            return
         if isinstance(gen, str):  # the latent size could not be read: ask
             nz, ok = QInputDialog.getInt(self, "Latent size", gen, 100, 1, 100_000)
             if ok:
