@@ -10,9 +10,9 @@ from latentview.core.textsafe import printable
 
 
 class ConsoleProgress:
-    def __init__(self, stream=sys.stderr, every: float = 2.0):
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream=None, every: float = 2.0):
+        self.stream = sys.stderr if stream is None else stream  # the stream at call time (tests swap it)
+        self.tty = self.stream.isatty()
         self.every = every
         self._last = 0.0
 
