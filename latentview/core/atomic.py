@@ -32,9 +32,22 @@ def _default_mode() -> int:
     global _umask
     with _umask_lock:
         if _umask is None:
-            _umask = os.umask(0o022)
-            os.umask(_umask)
+            _umask = _read_umask()
     return 0o666 & ~_umask
+
+
+def _read_umask() -> int:
+    """From /proc where it is (no change to the process-wide umask); else set and restore it once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _describe(path: str) -> str:
