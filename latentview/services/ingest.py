@@ -94,13 +94,14 @@ def ingest_folder(root: str, options: IngestOptions | None = None):
     files = [p for p in scan.files if p in keys]
 
     cache = EmbeddingCache() if opts.use_cache else None
+    model_key = embedders_mod.cache_id(opts.model)  # content hash + layer for model files
     vectors: dict[str, np.ndarray] = {}
     errors: dict[str, str] = {}
     executor = None
     try:
         if cache is not None:
             yield Progress(0, len(files), "Reading cache")
-            hits = cache.lookup(opts.model, [keys[p] for p in files])
+            hits = cache.lookup(model_key, [keys[p] for p in files])
             for p in files:
                 entry = hits.get(keys[p][0])
                 if entry is None:
@@ -113,6 +114,10 @@ def ingest_folder(root: str, options: IngestOptions | None = None):
         done0 = len(files) - len(todo)
         if todo:
             yield Progress(done0, len(files), f"Loading model {opts.model}")
+            note = embedders_mod.network_note(opts.model)
+            if note:  # say so before trying the network
+                yield Log(note, "info")
+                yield Progress(done0, len(files), note)
             embedder = embedders_mod.get_embedder(opts.model)
             t_threads, d_threads = default_threads()
             if hasattr(embedder, "set_threads"):
@@ -150,7 +155,7 @@ def ingest_folder(root: str, options: IngestOptions | None = None):
                         errors[batch[i]] = err
                         rows.append((keys[batch[i]], None, err))
                 if cache is not None:
-                    cache.store(opts.model, rows)
+                    cache.store(model_key, rows)
                 for i, (img, err) in enumerate(results):
                     if img is None:
                         yield Log(f"{display_path(batch[i])}: {err}")
