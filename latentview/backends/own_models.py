@@ -312,11 +312,12 @@ def _prep_for(path: str, kind: str) -> Preprocessing:
 def own_cache_id(path: str, layer: str | None) -> str:
     """Cache key: kind, content hash, preprocessing and the resolved layer."""
     kind = file_kind(path)
+    digest = file_sha256(path)  # first: a missing file is "not found", not "not a model"
     prep = _prep_for(path, kind)
     if kind == "onnx" and not layer:
         known = find(path)
         layer = (known.layer if known else None) or describe_onnx(path)[0].default
-    return f"{kind}:{file_sha256(path)[:16]}:{prep.key()}#{layer or 'output'}"
+    return f"{kind}:{digest[:16]}:{prep.key()}#{layer or 'output'}"
 
 
 def build_own(path: str, layer: str | None):

@@ -26,10 +26,10 @@ from latentview.core.dataset import Dataset
 from latentview.core.progress import Log
 from latentview.core.selection import SelectionMode
 from latentview.core.session import Session
-from latentview.qt.inspector.panel import InspectorPanel
-from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.common.palette import categorical
+from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for
+from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.shell.status import LogPanel, ProgressWidget
 from latentview.qt.shell.task_runner import TaskRunner
 
@@ -94,13 +94,14 @@ class MainWindow(QMainWindow):
         from latentview.qt.explore import actions as explore_actions
         from latentview.qt.explore import clusters_panel, colour_by, groups_panel
         from latentview.qt.gan import panel as gan_panel
+        from latentview.qt.map import add_model
         from latentview.qt.map import thumbnails as thumbnail_layer
         from latentview.qt.map import trust_overlay
         from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
-                       explore_actions):  # fmt: skip
+                       explore_actions, add_model):  # fmt: skip
             module.install(self)
         self._arrange_docks()
         self._arrange_file_menu()
@@ -219,7 +220,8 @@ class MainWindow(QMainWindow):
                            title="Preparing demo")  # fmt: skip
         self._ingest_started = time.perf_counter()
 
-    def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True) -> None:
+    def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True,
+                    on_error=None) -> None:  # fmt: skip
         from latentview.services.ingest import IngestOptions, ingest_folder
 
         if model:
@@ -228,7 +230,7 @@ class MainWindow(QMainWindow):
         self.log.add(Log(f"Opening {display_path(folder)} with {self.settings.model_name}", "info"))
         opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache)
         self.runner.submit("ingest", ingest_folder, folder, opts, on_result=self._on_ingested,
-                           on_error=self._on_failed, title="Embedding images")  # fmt: skip
+                           on_error=on_error or self._on_failed, title="Embedding images")  # fmt: skip
 
     def show_dataset(self, dataset: Dataset, params: ProjectionParams | None = None) -> None:
         """Put any dataset (images, words, GAN samples) on the map."""
@@ -248,9 +250,24 @@ class MainWindow(QMainWindow):
         self.mapFailed.emit(message)
 
     def _on_model_change(self, model: str) -> None:
+        from latentview.qt.map.add_model import allowed_to_run
+
         ds = self.session.dataset
+        if not allowed_to_run(self, model):  # a code-carrying file the user declined
+            self.settings.set_model(ds.model if ds is not None and ds.model else "")
+            return
         if ds is not None and ds.kind == "images" and ds.source:
-            self.open_folder(ds.source)  # the shown folder, embedded again (cached per model)
+            # the shown folder, embedded again (cached per model and layer)
+            self.open_folder(ds.source, on_error=self._on_model_failed)
+
+    def _on_model_failed(self, message: str) -> None:
+        """The new model could not run: the combo goes back to the model on the map, the sentence to
+        the Log (the status bar only points there, so nothing long runs off it)."""
+        ds = self.session.dataset
+        if ds is not None and ds.model:
+            self.settings.set_model(ds.model)
+        self.log.add(Log(message, "error"))
+        self.statusBar().showMessage("The model was not changed: see the Log.", 8000)
 
     # --- projection ----------------------------------------------------------------------
     def reproject(self, params: ProjectionParams) -> None:
