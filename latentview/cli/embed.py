@@ -89,8 +89,10 @@ def encoder_ref(args, default: str) -> str:
     from latentview.backends.own_models import make_ref, trust_code_file
 
     model = args.model or default
-    if args.trust_code and os.path.isfile(model):
-        trust_code_file(model)
+    if os.path.isfile(model):
+        model = os.path.abspath(model)  # added models are remembered by absolute path
+        if args.trust_code:
+            trust_code_file(model)
     return make_ref(model, args.layer)
 
 

