@@ -112,8 +112,9 @@ class ModelDialog(QDialog):
         if info is not None:
             dims = "×".join("?" if d is None else str(d) for d in info.input_shape)
             form.addRow("Input", QLabel(f"{info.input_name}: {dims} ({info.layout})"))
-        asked = ", ".join(missing) if missing else "nothing: all read from the file's metadata"
-        form.addRow("Please check", QLabel(asked))
+        names = {"size": "input size", "order": "channel order", "mean": "mean", "std": "std"}
+        asked = ", ".join(names[m] for m in missing) + " (defaults below: please check)"
+        form.addRow("Not in the file", QLabel(asked if missing else "nothing: all read from its metadata"))
         self.size = QSpinBox(minimum=8, maximum=2048, value=prep.size)
         self.size.setEnabled(info is None or not info.size)  # fixed by the graph
         self.order = QComboBox()
