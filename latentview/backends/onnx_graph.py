@@ -99,7 +99,7 @@ def inspect(model) -> GraphInfo:
         for out in node.output:
             s = shapes.get(out)
             if out in floats and s is not None and len(s) in (2, 3, 4):
-                tensors.append(Tensor(out, s, node.op_type, layout == "NHWC"))
+                tensors.append(Tensor(out, s, node.op_type, channels_last(s, layout)))
                 if node.op_type in POOL_OPS and len(s) in (2, 4):
                     pooled = out
         if node.op_type in LINEAR_OPS and node.input and node.input[0] not in inits:
@@ -110,6 +110,19 @@ def inspect(model) -> GraphInfo:
     props = {p.key: p.value for p in model.metadata_props}
     batch = shape[0] if shape[0] else None
     return GraphInfo(inputs[0].name, shape, layout, h or None, batch, tensors, default, props)
+
+
+def channels_last(shape: tuple, layout: str) -> bool:
+    """Where a feature map keeps its channels: inputs are square, so the two equal dimensions are the
+    spatial ones (a TF export transposes NHWC input to NCHW inside); otherwise the input's layout."""
+    if len(shape) != 4:
+        return False
+    _, a, b, c = shape
+    if a is not None and a == b and c != a:
+        return True
+    if b is not None and b == c and a != b:
+        return False
+    return layout == "NHWC"
 
 
 def with_outputs(model, names: list[str]) -> bytes:

@@ -175,7 +175,7 @@ class LayerEmbedder:
             out = np.concatenate(outs)
         else:
             out = sess.run([self.output], {feed: x})[0]
-        return pool(out, self._info.layout == "NHWC")
+        return pool(out, onnx_graph.channels_last(out.shape, self._info.layout))
 
     def classify(self, features: np.ndarray, top: int = 5):
         return [[] for _ in range(len(features))]  # cluster names then come from the folder labels

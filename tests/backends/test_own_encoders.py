@@ -175,3 +175,33 @@ def test_the_network_is_announced_before_it_is_tried(photo_folder, monkeypatch, 
             if isinstance(ev, Log):
                 events.append(("log", ev.message))
     assert events.index(("log", note)) < events.index(("attempt", "resnet50"))
+
+
+def test_nhwc_model_with_a_fixed_batch_of_one(tmp_path):
+    """A TensorFlow-style graph: NHWC input, transposed to NCHW inside, exported for one image at a time."""
+    import warnings
+
+    import torch
+
+    class Nhwc(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 5, 3, padding=1)
+
+        def forward(self, x):
+            return self.conv(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+
+    path = str(tmp_path / "nhwc.onnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Nhwc().eval(), (torch.zeros(1, 32, 32, 3),), path, input_names=["img"],
+                          dynamo=False, opset_version=17)  # fmt: skip
+    info, prep, _ = own_models.describe_onnx(path)
+    assert (info.layout, info.size, info.batch) == ("NHWC", 32, 1)
+    conv = next(t for t in info.tensors if t.op == "Conv")
+    assert conv.channels_last is False and conv.dim == 5  # NCHW inside the graph
+    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    x = prep.apply(images, "NHWC")
+    sess = ort.InferenceSession(path)
+    direct = np.concatenate([sess.run(None, {"img": x[i : i + 1]})[0] for i in range(3)]).mean(axis=(1, 2))
+    np.testing.assert_allclose(embedders.get_embedder(path).embed(images), direct, rtol=1e-5, atol=1e-6)
