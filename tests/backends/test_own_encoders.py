@@ -52,6 +52,14 @@ def _direct(path, tensor, x):
     return out.mean(axis=(2, 3)) if out.ndim == 4 else out
 
 
+@pytest.fixture(autouse=True)
+def _nothing_trusted():
+    """Trust is per process and per file content: each test starts with none given."""
+    own_models._trusted.clear()
+    yield
+    own_models._trusted.clear()
+
+
 @pytest.fixture(scope="module")
 def demo_images(photo_folder):
     files = scan_images(str(photo_folder)).files[::8][:6]

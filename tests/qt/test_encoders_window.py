@@ -10,6 +10,14 @@ from latentview.backends import embedders, own_models
 from tests.backends.test_own_encoders import _torchscript_file, export_cnn
 
 
+@pytest.fixture(autouse=True)
+def _nothing_trusted():
+    """Trust is per process and per file content: each test starts with none given."""
+    own_models._trusted.clear()
+    yield
+    own_models._trusted.clear()
+
+
 @pytest.fixture
 def missing_model():
     def build():
