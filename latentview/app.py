@@ -28,13 +28,10 @@ def _gui_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", help="a folder of images to map")
     p.add_argument("--demo", action="store_true", help="open the built-in demo images")
     p.add_argument(
-        "--model", help="image encoder: a built-in name (default: efficientnet-lite0) or PATH.onnx"
+        "--model", help="image encoder: efficientnet-lite0 (default), another built-in, or PATH.onnx"
     )
     p.add_argument(
         "--layer", help="embedding layer: raw-pixels, stage1…stage7, or a tensor of your ONNX graph"
-    )
-    p.add_argument(
-        "--trust-code", action="store_true", help="allow a TorchScript --model file (a program) to run"
     )
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), help="2-D layout (default umap)")
     p.add_argument("--screenshot", metavar="PNG", help="save the window once the map is drawn, then exit")
@@ -80,7 +77,7 @@ def run_gui(args) -> int:
             print(f"latentview: unknown model '{model}'. Choose one of: {', '.join(EMBEDDERS)}, "
                   "or an .onnx file.", file=sys.stderr)  # fmt: skip
             return 2
-        if args.trust_code and own_models.file_kind(model) == "torchscript":
+        if getattr(args, "trust_code", False) and own_models.file_kind(model) == "torchscript":
             own_models.trust_code_file(model)
         window.settings.set_model(own_models.make_ref(os.path.abspath(model) if os.path.isfile(model) else model,
                                                       args.layer))  # fmt: skip
