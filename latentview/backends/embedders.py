@@ -211,6 +211,15 @@ def layers_for(model: str) -> list[tuple[str | None, str]]:
     return [raw, *tensors, (None, "default output")]
 
 
+def display_name(ref: str) -> str:
+    """Short words for an encoder reference: 'efficientnet-lite0 · stage4', 'mine.onnx · /1/Relu_output_0'."""
+    from latentview.backends import own_models
+
+    model, layer = own_models.split_ref(ref)
+    name = os.path.basename(model) if own_models.file_kind(model) else model
+    return f"{name} · {layer}" if layer else name
+
+
 def cache_id(ref: str) -> str:
     """The embedding cache's model key for an encoder reference: the built-in name for its default
     layer (as before), `name#layer` for its stages, and hash + preprocessing + layer for files."""

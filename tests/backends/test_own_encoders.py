@@ -213,3 +213,11 @@ def test_nhwc_model_with_a_fixed_batch_of_one(tmp_path):
     sess = ort.InferenceSession(path)
     direct = np.concatenate([sess.run(None, {"img": x[i : i + 1]})[0] for i in range(3)]).mean(axis=(1, 2))
     np.testing.assert_allclose(embedders.get_embedder(path).embed(images), direct, rtol=1e-5, atol=1e-6)
+
+
+def test_display_names_are_short():
+    assert embedders.display_name("efficientnet-lite0") == "efficientnet-lite0"
+    assert embedders.display_name("efficientnet-lite0#stage4") == "efficientnet-lite0 · stage4"
+    assert (
+        embedders.display_name("/home/me/models/mine.onnx#/1/Relu_output_0") == "mine.onnx · /1/Relu_output_0"
+    )

@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
     def _on_ingested(self, dataset: Dataset) -> None:
         secs = time.perf_counter() - self._ingest_started
         bad = len(dataset.failures)
-        self.log.add(Log(f"{len(dataset):,} images embedded ({dataset.model}), {bad} skipped, "
+        self.log.add(Log(f"{len(dataset):,} images embedded ({_model_words(dataset.model)}), {bad} skipped, "
                          f"{secs:.1f} s", "info"))  # fmt: skip
         self.show_dataset(dataset)
 
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         if ds.failures:
             text += f" · {len(ds.failures)} skipped (see Log)"
         if ds.model:
-            text += f" · {ds.model}"
+            text += f" · {_model_words(ds.model)}"
         if self.session.projection:
             text += f" · {self.session.projection.upper()}"
         self.summary.setText(text)
@@ -437,6 +437,12 @@ class MainWindow(QMainWindow):
                 handle, cls(pos.toPoint(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
             )
         QApplication.sendEvent(handle, QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+
+
+def _model_words(ref: str) -> str:
+    from latentview.backends.embedders import display_name
+
+    return display_name(ref)
 
 
 def _demo_then_ingest(model: str):
