@@ -205,10 +205,10 @@ def layers_for(model: str) -> list[tuple[str | None, str]]:
         stages = [(name, title) for name, title, _ in BUILTIN_LAYERS.get(model, [])]
         return [raw, *stages, (None, "last layer (pooled features, default)")]
     known = own_models.find(model)
-    tensors = [
-        (name, desc) for name, desc in (known.layers if known else []) if name != (known and known.layer)
-    ]
-    return [raw, *tensors, (None, "default output")]
+    if known is None:
+        return [raw, (None, "default output")]
+    default = next((desc for name, desc in known.layers if name == known.layer), "default output")
+    return [raw, *[(n, d) for n, d in known.layers if n != known.layer], (None, f"default: {default}")]
 
 
 def display_name(ref: str) -> str:

@@ -94,9 +94,8 @@ class MainWindow(QMainWindow):
         from latentview.qt.explore import actions as explore_actions
         from latentview.qt.explore import clusters_panel, colour_by, groups_panel
         from latentview.qt.gan import panel as gan_panel
-        from latentview.qt.map import add_model
+        from latentview.qt.map import add_model, trust_overlay
         from latentview.qt.map import thumbnails as thumbnail_layer
-        from latentview.qt.map import trust_overlay
         from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
