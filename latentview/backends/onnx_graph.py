@@ -50,6 +50,7 @@ class GraphInfo:
     tensors: list[Tensor]  # embedding candidates in graph order
     default: str
     props: dict[str, str] = field(default_factory=dict)
+    raw_uint8: bool = False  # the graph takes 0–255 bytes and normalises inside (TF/TFLite conversions)
 
     def tensor(self, name: str) -> Tensor | None:
         return next((t for t in self.tensors if t.name == name), None)
@@ -109,7 +110,13 @@ def inspect(model) -> GraphInfo:
         tensors.append(Tensor(default, shapes.get(default) or (None, None), "output"))
     props = {p.key: p.value for p in model.metadata_props}
     batch = shape[0] if shape[0] else None
-    return GraphInfo(inputs[0].name, shape, layout, h or None, batch, tensors, default, props)
+    elem = inputs[0].type.tensor_type.elem_type
+    if elem not in (onnx.TensorProto.FLOAT, onnx.TensorProto.UINT8):
+        raise ModelFileError(
+            "The model's input is neither float32 nor uint8 pixels; re-export it with float input."
+        )
+    raw = elem == onnx.TensorProto.UINT8
+    return GraphInfo(inputs[0].name, shape, layout, h or None, batch, tensors, default, props, raw)
 
 
 def channels_last(shape: tuple, layout: str) -> bool:

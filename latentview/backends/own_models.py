@@ -168,7 +168,11 @@ class LayerEmbedder:
         return self._session
 
     def embed(self, images: np.ndarray) -> np.ndarray:
-        x = self.prep.apply(images, self._info.layout)
+        if self._info.raw_uint8:  # the graph normalises its own bytes: only resize and layout apply
+            x = np.ascontiguousarray(images[..., ::-1] if self.prep.order == "BGR" else images)
+            x = np.ascontiguousarray(x.transpose(0, 3, 1, 2)) if self._info.layout == "NCHW" else x
+        else:
+            x = self.prep.apply(images, self._info.layout)
         sess, feed = self._sess(), self._info.input_name
         if self._info.batch == 1 and len(x) > 1:  # a graph exported for one image at a time
             outs = [sess.run([self.output], {feed: x[i : i + 1]})[0] for i in range(len(x))]
@@ -297,6 +301,8 @@ def describe_onnx(path: str) -> tuple[onnx_graph.GraphInfo, Preprocessing, list[
     """The graph's facts, the preprocessing from its metadata props, and what is missing from them."""
     info = onnx_graph.inspect(onnx_graph.load_model(path))
     prep, missing = preprocessing_from_props(info.props, info.size)
+    if info.raw_uint8:  # the graph normalises inside
+        missing = [m for m in missing if m not in ("mean", "std")]
     return info, prep, missing
 
 

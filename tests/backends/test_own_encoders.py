@@ -221,3 +221,22 @@ def test_display_names_are_short():
     assert (
         embedders.display_name("/home/me/models/mine.onnx#/1/Relu_output_0") == "mine.onnx · /1/Relu_output_0"
     )
+
+
+def test_uint8_input_graph_gets_the_bytes_unnormalised(tmp_path):
+    """Graphs converted from TF/TFLite often take uint8 pixels and normalise inside."""
+    from onnx import TensorProto, helper
+
+    nodes = [helper.make_node("Cast", ["pixels"], ["f"], to=TensorProto.FLOAT),
+             helper.make_node("GlobalAveragePool", ["f"], ["pooled"]),
+             helper.make_node("Flatten", ["pooled"], ["features"])]  # fmt: skip
+    graph = helper.make_graph(nodes, "bytes", [helper.make_tensor_value_info("pixels", TensorProto.UINT8, [None, 3, 16, 16])],
+                              [helper.make_tensor_value_info("features", TensorProto.FLOAT, [None, 3])])  # fmt: skip
+    path = str(tmp_path / "bytes.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    info, _prep, _ = own_models.describe_onnx(path)
+    assert info.raw_uint8 and info.default == "features"
+    images = np.random.default_rng(1).integers(0, 256, (2, 16, 16, 3), dtype=np.uint8)
+    np.testing.assert_allclose(
+        embedders.get_embedder(path).embed(images), images.mean(axis=(1, 2)), rtol=1e-5
+    )

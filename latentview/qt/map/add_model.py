@@ -124,6 +124,10 @@ class ModelDialog(QDialog):
         self.std = QLineEdit(_triple_text(prep.std))
         for w in (self.mean, self.std):
             w.setToolTip("Per channel, in 0–1 (ImageNet: 0.485, 0.456, 0.406 / 0.229, 0.224, 0.225)")
+        if info is not None and info.raw_uint8:
+            for w in (self.mean, self.std):
+                w.setEnabled(False)
+                w.setToolTip("This model takes 0–255 bytes and normalises them itself")
         form.addRow("Input size", self.size)
         form.addRow("Channel order", self.order)
         form.addRow("Mean", self.mean)
