@@ -319,6 +319,8 @@ def own_cache_id(path: str, layer: str | None) -> str:
     """Cache key: kind, content hash, preprocessing and the resolved layer."""
     kind = file_kind(path)
     digest = file_sha256(path)  # first: a missing file is "not found", not "not a model"
+    if kind == "torchscript":
+        _check_trusted(path)  # asked even when every vector is cached: the answer must not depend on it
     prep = _prep_for(path, kind)
     if kind == "onnx" and not layer:
         known = find(path)
@@ -346,12 +348,16 @@ def build_own(path: str, layer: str | None):
     return LayerEmbedder(make_ref(path, layer), onnx_graph.with_outputs(model, [output]), info, output, prep)
 
 
-def _build_torchscript(path: str, layer: str | None):
+def _check_trusted(path: str) -> None:
     if not is_trusted(path):
         raise CodeNotTrusted(
             f"{os.path.basename(path)} is a TorchScript file, which is a program: it runs only after you "
             "agree to it in the window, or with --trust-code on the command line."
         )
+
+
+def _build_torchscript(path: str, layer: str | None):
+    _check_trusted(path)
     if layer:
         raise UserError("A TorchScript encoder offers only its output as the layer; export to ONNX for more.")
     import warnings
