@@ -15,7 +15,20 @@ def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="latentview embed", description=__doc__)
     p.add_argument("folder")
     p.add_argument("-o", "--output", required=True, help="OUT.parquet or OUT.csv")
-    p.add_argument("--model", default=None, help="image encoder (default: efficientnet-lite0)")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="image encoder: a built-in name (default: efficientnet-lite0) or your own PATH.onnx",
+    )
+    p.add_argument(
+        "--layer",
+        default=None,
+        metavar="NAME",
+        help="embedding layer: 'raw-pixels', a built-in stage (e.g. stage4) or a tensor of your "
+        "ONNX graph (default: the last pooled layer)",
+    )
+    p.add_argument("--trust-code", action="store_true",
+                   help="allow a TorchScript --model file, which is a program, to run")  # fmt: skip
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), default="umap")
     p.add_argument("--no-cache", action="store_true", help="embed everything again, touch no cache")
     p.add_argument("--retry-failed", action="store_true", help="try again the files whose failure is cached")
@@ -52,7 +65,7 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     with command_guard("latentview embed", console) as g:
         check_writable(args.output)  # before minutes of embedding, not after
-        opts = IngestOptions(model=args.model or DEFAULT_MODEL, use_cache=not args.no_cache,
+        opts = IngestOptions(model=encoder_ref(args, DEFAULT_MODEL), use_cache=not args.no_cache,
                              retry_failed=args.retry_failed)  # fmt: skip
         dataset = drive(ingest_folder(args.folder, opts), console.progress, None, console.log)
         t_embed = time.perf_counter() - t0
@@ -72,6 +85,18 @@ def main(argv: list[str]) -> int:
     for line in notes:
         print(printable(line))
     return 0
+
+
+def encoder_ref(args, default: str) -> str:
+    """The encoder reference for --model/--layer; --trust-code marks a TorchScript file as agreed to."""
+    from latentview.backends.own_models import make_ref, trust_code_file
+
+    model = args.model or default
+    if os.path.isfile(model):
+        model = os.path.abspath(model)  # added models are remembered by absolute path
+        if args.trust_code:
+            trust_code_file(model)
+    return make_ref(model, args.layer)
 
 
 def extra_columns(args, dataset, coords, console) -> tuple[dict, list[str]]:

@@ -136,7 +136,8 @@ def _cache_notes(cache: EmbeddingCache):
 
 def _read_cache(cache: EmbeddingCache, opts: IngestOptions, files, keys, vectors, errors):
     """Generator: fill `vectors` and `errors` from the cache; logs cached failures once."""
-    hits = cache.lookup(opts.model, [keys[p] for p in files], retry_failed=opts.retry_failed)
+    model_key = embedders_mod.cache_id(opts.model)  # content hash + layer for model files
+    hits = cache.lookup(model_key, [keys[p] for p in files], retry_failed=opts.retry_failed)
     yield from _cache_notes(cache)
     for p in files:
         entry = hits.get(keys[p][0])
@@ -158,6 +159,10 @@ def _embed(todo: list[str], total: int, keys, opts: IngestOptions, cache, vector
     Transient failures (permission denied, a vanished file) are reported but never cached."""
     done = total - len(todo)
     yield Progress(done, total, f"Loading model {opts.model}")
+    note = embedders_mod.network_note(opts.model)
+    if note:  # say so before trying the network
+        yield Log(note, "info")
+        yield Progress(done, total, note)
     embedder = embedders_mod.get_embedder(opts.model)
     for note in embedders_mod.runtime_notes(opts.model):
         yield Log(note)
@@ -184,7 +189,7 @@ def _embed(todo: list[str], total: int, keys, opts: IngestOptions, cache, vector
             results = [f.result() for f in futures]
             rows = _embed_batch(embedder, batch, results, keys, vectors, errors)
             if cache is not None:
-                cache.store(opts.model, rows)
+                cache.store(embedders_mod.cache_id(opts.model), rows)
                 yield from _cache_notes(cache)
             for path, (img, err, transient) in zip(batch, results):
                 if img is None:
