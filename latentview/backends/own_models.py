@@ -246,14 +246,23 @@ def file_sha256(path: str) -> str:
     return _hashes[key]
 
 
-def trust_code_file(path: str) -> None:
-    """The user agreed (dialog or --trust-code) to run this file's code, as it is now (by content)."""
-    _trusted.add(file_sha256(path))
+def trust_code_file(path: str, remember: bool = False) -> None:
+    """The user agreed to run this file's code, as it is now (by content): for this run (--trust-code)
+    or, from the window's question, remembered in the shared trust store."""
+    from latentview.backends import trust_store
+
+    digest = file_sha256(path)
+    _trusted.add(digest)
+    if remember:
+        trust_store.remember(digest, os.path.basename(path))
 
 
 def is_trusted(path: str) -> bool:
-    """The one check behind every code-carrying encoder file; point it at a shared trust store later."""
-    return file_sha256(path) in _trusted
+    """The one check behind every code-carrying encoder file: this run's --trust-code or the store."""
+    from latentview.backends import trust_store
+
+    digest = file_sha256(path)
+    return digest in _trusted or trust_store.is_trusted(digest)
 
 
 # --- the remembered list of added models (config dir, so the CLI and the window share it) ---------

@@ -334,6 +334,7 @@ def open_generator(name: str, nz: int | None = None, trusted: bool | str = False
     for a TorchScript file not yet trusted (with `ask`), a `TrustNeeded` so the window can ask first
     and retry with the confirmed digest as `trusted` (see services/trust_store.py)."""
     yield Progress(0, 0, "Loading generator")
+    from latentview.backends import trust_store
     from latentview.backends.generators import (
         GENERATORS,
         LatentSizeNeeded,
@@ -341,7 +342,6 @@ def open_generator(name: str, nz: int | None = None, trusted: bool | str = False
         load_generator_file,
         register_loaded,
     )
-    from latentview.services import trust_store
 
     def load(ok: bool):
         if nz is not None:

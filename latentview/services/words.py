@@ -47,7 +47,7 @@ def open_space(
     that checks the cancel flag inside its read loop; closing this generator (the task runner's
     cancel) sets it and waits at most a second.
     """
-    from latentview.services import trust_store
+    from latentview.backends import trust_store
 
     label = backend.BUILTIN_NAME if path is None else os.path.basename(path)
     tracker = LoadTracker()

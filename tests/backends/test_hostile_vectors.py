@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from latentview import app
+from latentview.backends import trust_store
 from latentview.backends import words as backend
 from latentview.backends.words import LoadTracker, WordVectorsError, load_space
 from latentview.core.errors import CodeTrustRequired
-from latentview.services import trust_store
 from latentview.services.runner import drive
 from latentview.services.words import open_space
 

@@ -101,23 +101,19 @@ def test_add_model_reads_the_graph_asks_and_is_remembered(tiny_embedder, window,
 
 def test_torchscript_needs_a_yes_and_a_no_keeps_the_map(tiny_embedder, window, qtbot, photo_folder, tmp_path,
                                                         monkeypatch):  # fmt: skip
-    from latentview.qt.map import add_model
+    from latentview.qt.common import trust_dialog
 
     path = _torchscript_file(tmp_path)
     _map(window, qtbot, photo_folder, tiny_embedder)
     asked = []
-    monkeypatch.setattr(add_model.QMessageBox, "exec", lambda box: asked.append(box.text()) or 0)
+    monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: asked.append(need.kind) or False)
     window.settings.set_model(path)  # e.g. remembered from an earlier launch, then chosen
     window.settings.modelChanged.emit(path)
-    assert asked and "a program" in asked[0]
+    assert asked == ["TorchScript program"]
     assert window.settings.model_name == tiny_embedder and not own_models.is_trusted(path)
     assert window.session.dataset.model == tiny_embedder
 
-    def run_it(box):
-        next(b for b in box.buttons() if b.text() == "Run it").click()
-        return 0
-
-    monkeypatch.setattr(add_model.QMessageBox, "exec", run_it)
+    monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: True)
     window.settings.set_model(path)
     with qtbot.waitSignal(window.mapReady, timeout=240_000):
         window.settings.modelChanged.emit(path)

@@ -236,9 +236,9 @@ class GanPanel(QWidget):
             self.load(path)
 
     def _on_loaded(self, gen, name: str, nz: int | None = None) -> None:
+        from latentview.backends.trust_store import TrustNeeded
         from latentview.qt.common.trust_dialog import confirm_code
         from latentview.services.gan import LatentState, latent_for_seed
-        from latentview.services.trust_store import TrustNeeded
 
         if isinstance(gen, TrustNeeded):  # TorchScript: ask, then load (in a child process)
             if confirm_code(self, gen):

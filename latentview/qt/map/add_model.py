@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QSpinBox,
 )
 
@@ -75,20 +74,16 @@ def _ask_and_add(window, model: own_models.OwnModel, info, prep=None, missing=()
 
 
 def confirm_code(parent, path: str) -> bool:
-    """Ask before running a code-carrying model file; a yes trusts this file's content for the session.
-    The one place to point at a shared trust store (the `safety` dialogs) later."""
+    """Ask (the shared dialog) before running a code-carrying model file; a yes is remembered by content."""
+    from latentview.backends.trust_store import TrustNeeded
+    from latentview.qt.common import trust_dialog
+
     if own_models.is_trusted(path):
         return True
-    box = QMessageBox(QMessageBox.Warning, "Run this model's code?",
-                      f"{os.path.basename(path)} is a TorchScript file: a program that runs with your "
-                      "permissions when loaded. Run it only if you trust where it came from. An ONNX "
-                      "export of the same model needs no such trust.", parent=parent)  # fmt: skip
-    run = box.addButton("Run it", QMessageBox.AcceptRole)
-    box.addButton(QMessageBox.Cancel)
-    box.exec()
-    if box.clickedButton() is not run:
+    need = TrustNeeded(path, "TorchScript program", own_models.file_sha256(path), "")
+    if not trust_dialog.confirm_code(parent, need):
         return False
-    own_models.trust_code_file(path)
+    own_models.trust_code_file(path, remember=True)
     return True
 
 

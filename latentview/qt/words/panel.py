@@ -178,8 +178,8 @@ class WordsPanel(QWidget):
                            on_error=self._on_load_failed, title="Loading word vectors")  # fmt: skip
 
     def _on_space(self, space) -> None:
+        from latentview.backends.trust_store import TrustNeeded
         from latentview.qt.common.trust_dialog import confirm_code
-        from latentview.services.trust_store import TrustNeeded
 
         if isinstance(space, TrustNeeded):  # a pickle: ask, then open with the confirmed digest
             if confirm_code(self, space):
