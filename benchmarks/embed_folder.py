@@ -1,13 +1,14 @@
 """Whole-pipeline images/s next to the raw model's images/s (same batch, same threads, same run),
 and time-to-map for a cached reopen of a 2,000-image folder.
 
-    .venv/bin/python benchmarks/embed_folder.py [--images 160] [--cached 2000] [--model efficientnet-lite0]
+    .venv/bin/python benchmarks/embed_folder.py [--images 160] [--cached 2000] [--model efficientnet-lite0] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -38,9 +39,24 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=160)
     ap.add_argument("--cached", type=int, default=2000)
     ap.add_argument("--model", default="efficientnet-lite0")
+    ap.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
     args = ap.parse_args()
+    if args.quick:
+        args.images, args.cached = 16, 200
     tmp = Path(tempfile.mkdtemp(prefix="lv-bench-"))
+    onnx_cache = os.environ.get("LATENTVIEW_CACHE_DIR")
     os.environ["LATENTVIEW_CACHE_DIR"] = str(tmp / "cache")
+    if args.quick and onnx_cache and os.path.isdir(os.path.join(onnx_cache, "onnx")):
+        # Quick: reuse an existing ONNX export (the export itself is not what this measures).
+        os.makedirs(tmp / "cache", exist_ok=True)
+        shutil.copytree(os.path.join(onnx_cache, "onnx"), tmp / "cache" / "onnx")
+    try:
+        run(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args, tmp: Path) -> None:
 
     from latentview.backends.embedders import get_embedder
     from latentview.backends.images import load_rgb, scan_images

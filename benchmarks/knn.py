@@ -1,7 +1,7 @@
 """k-NN in the full space: one query against N × D normalised float32 embeddings (blocked matrix
 product + partial sort), against sklearn's brute-force cosine search measured in the same run.
 
-    .venv/bin/python benchmarks/knn.py [--n 1000000] [--dim 512] [--k 12]
+    .venv/bin/python benchmarks/knn.py [--n 1000000] [--dim 512] [--k 12] [--quick]
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--dim", type=int, default=512)
     ap.add_argument("--k", type=int, default=12)
+    ap.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
     args = ap.parse_args()
+    if args.quick:
+        args.n, args.dim = 20_000, 64
     from latentview.backends.knn import HalfPrecisionSearch
     from latentview.core.neighbors import nearest
 
@@ -42,7 +45,7 @@ def main() -> None:
         idx16, _ = half.query(int(q), args.k)
         agree += len(set(idx16.tolist()) & set(nearest(unit, unit[q], args.k, exclude=int(q))[0].tolist()))
     t_half = (time.perf_counter() - t0 - 0) / len(queries) * 1000
-    print(f"torch float16 store ({half._unit.numel() * 2 / 2**30:.2f} GiB): query + exact check {t_half:.1f} ms; "
+    print(f"torch float16 store ({half._rows.numel() * 2 / 2**30:.2f} GiB): query + exact check {t_half:.1f} ms; "
           f"recall vs float32 {agree / (len(queries) * args.k):.3f}")  # fmt: skip
     t0 = time.perf_counter()
     for q in queries:

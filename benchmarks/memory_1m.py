@@ -2,7 +2,7 @@
 against float32 storage of the same data, each in a fresh process. Peak resident memory above the
 process's start covers: building the set, the first k-NN click, PCA to 2-D and the clustering input.
 
-    .venv/bin/python benchmarks/memory_1m.py [--n 1000000] [--dim 512]
+    .venv/bin/python benchmarks/memory_1m.py [--n 1000000] [--dim 512] [--quick]
 """
 
 from __future__ import annotations
@@ -63,7 +63,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--dim", type=int, default=512)
     ap.add_argument("--child", choices=("float16", "float32"))
+    ap.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
     args = ap.parse_args()
+    if args.quick:
+        args.n, args.dim = 20_000, 64
     if args.child:
         print(json.dumps(child(args.n, args.dim, args.child)))
         return

@@ -1,7 +1,7 @@
 """Rendering and selection at scale: load, pan/zoom repaint, lasso and pick on N points, against a
 plain pyqtgraph ScatterPlotItem of the same points measured in the same run (offscreen, 1000×800).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/render_points.py [--points 1000000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/render_points.py [--points 1000000] [--quick]
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
     args = ap.parse_args()
+    if args.quick:
+        args.points = 20_000
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 

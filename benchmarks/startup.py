@@ -2,13 +2,14 @@
 `import torch` alone takes in the same run — the cost the window avoids by deferring heavy imports.
 Then: a cached 10,000-image folder back on the map (scan + cache + PCA), in ms.
 
-    .venv/bin/python benchmarks/startup.py [--runs 3] [--cached 10000]
+    .venv/bin/python benchmarks/startup.py [--runs 3] [--cached 10000] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,8 +29,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cached", type=int, default=10_000)
+    ap.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
     args = ap.parse_args()
+    if args.quick:
+        args.runs, args.cached = 1, 200
     tmp = Path(tempfile.mkdtemp(prefix="lv-start-"))
+    try:
+        run(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args, tmp: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LATENTVIEW_CACHE_DIR": str(tmp / "cache")}
     show = [wall([sys.executable, "-m", "latentview", "--exit-after-show"], env) for _ in range(args.runs)]
     torch_import = [wall([sys.executable, "-c", "import torch, torchvision"], env) for _ in range(args.runs)]

@@ -1,9 +1,9 @@
 """Load times for word vectors: the built-in GloVe 6B 50d and a generated 400k-word file.
 
-    python benchmarks/words_load.py [--words 400000] [--dim 50] [--formats glove-text,word2vec-bin]
+    python benchmarks/words_load.py [--words 400000] [--dim 50] [--formats glove-text,word2vec-bin] [--quick]
 
 The generated file uses the real GloVe vectors (tiled/padded to --dim), written once under /tmp.
-Each file is timed twice: the first open parses it with gensim; the second reads the npy cache.
+Each file is timed twice: the first open parses it (latentview's bounded reader); the second reads the npy cache.
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ def _generate(path: str, fmt: str, n: int, dim: int) -> None:
     if fmt == "word2vec-bin":
         keyed_vectors(words, vecs).save_word2vec_format(path, binary=True)
         return
-    with open(path + ".part", "w", encoding="utf-8") as fh:
+    from latentview.core.atomic import atomic_open
+
+    with atomic_open(path, "w", encoding="utf-8") as fh:
         for start in range(0, n, 20_000):
             block = np.char.mod("%.5f", vecs[start : start + 20_000])
             fh.writelines(
                 w + " " + " ".join(row) + "\n" for w, row in zip(words[start : start + 20_000], block)
             )
-    os.replace(path + ".part", path)
 
 
 def _open(path: str | None) -> tuple[float, object]:
@@ -50,7 +51,10 @@ def main() -> int:
     p.add_argument("--words", type=int, default=400_000)
     p.add_argument("--dim", type=int, default=50)
     p.add_argument("--formats", default="glove-text,word2vec-bin")
+    p.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
     args = p.parse_args()
+    if args.quick:
+        args.words = 2_000
     os.environ.setdefault("LATENTVIEW_CACHE_DIR", tempfile.mkdtemp(prefix="latentview-bench-"))
 
     t0 = time.perf_counter()

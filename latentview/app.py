@@ -27,8 +27,18 @@ def _gui_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("folder", nargs="?", help="a folder of images to map")
     p.add_argument("--demo", action="store_true", help="open the built-in demo images")
-    p.add_argument("--model", help="image encoder (default: efficientnet-lite0)")
+    p.add_argument(
+        "--model", help="image encoder: efficientnet-lite0 (default), another built-in, or PATH.onnx"
+    )
+    p.add_argument(
+        "--layer", help="embedding layer: raw-pixels, stage1…stage7, or a tensor of your ONNX graph"
+    )
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), help="2-D layout (default umap)")
+    p.add_argument(
+        "--trust-code",
+        action="store_true",
+        help="open gensim pickles and TorchScript files you choose without asking (they can run code)",
+    )
     p.add_argument("--screenshot", metavar="PNG", help="save the window once the map is drawn, then exit")
     p.add_argument("--timeout", type=float, default=900, help="give up --screenshot after this many s")
     p.add_argument("--exit-after-show", action="store_true",
@@ -61,16 +71,25 @@ def run_gui(args) -> int:
     from latentview.qt.shell.main_window import MainWindow
     from latentview.qt.shell.resources import app_icon
 
+    if args.trust_code:
+        from latentview.qt.common import trust_dialog
+
+        trust_dialog.ALWAYS = True
     window = MainWindow()
     window.setWindowIcon(app_icon())
-    if args.model:
-        from latentview.backends.embedders import EMBEDDERS
+    if args.model or args.layer:
+        from latentview.backends import own_models
+        from latentview.backends.embedders import DEFAULT_MODEL, EMBEDDERS
 
-        if args.model not in EMBEDDERS:
-            print(f"latentview: unknown model '{args.model}'. Choose one of: {', '.join(EMBEDDERS)}.",
-                  file=sys.stderr)  # fmt: skip
+        model = args.model or DEFAULT_MODEL
+        if model not in EMBEDDERS and not (own_models.file_kind(model) and os.path.isfile(model)):
+            print(f"latentview: unknown model '{model}'. Choose one of: {', '.join(EMBEDDERS)}, "
+                  "or an .onnx file.", file=sys.stderr)  # fmt: skip
             return 2
-        window.settings.set_model(args.model)
+        if getattr(args, "trust_code", False) and own_models.file_kind(model) == "torchscript":
+            own_models.trust_code_file(model)
+        window.settings.set_model(own_models.make_ref(os.path.abspath(model) if os.path.isfile(model) else model,
+                                                      args.layer))  # fmt: skip
     if args.projection:
         window.settings.set_method(args.projection)
     window.show()

@@ -23,6 +23,12 @@ def _session_cache(tmp_path_factory):
     yield path
 
 
+@pytest.fixture(autouse=True)
+def _fresh_config(tmp_path_factory, monkeypatch):
+    """Each test its own config folder: trusted files, added models and recent sessions never leak."""
+    monkeypatch.setenv("LATENTVIEW_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture
 def fresh_cache(tmp_path, monkeypatch):
     """An empty embedding cache for this test only."""

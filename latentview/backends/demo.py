@@ -6,12 +6,12 @@ flip) of one real photo or a family of real images; crops of the same scene must
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from latentview.backends.paths import cache_dir
+from latentview.core.atomic import atomic_path
 
 DEMO_VERSION = 2
 PER_CATEGORY = 24
@@ -75,8 +75,7 @@ def demo_folder(per_category: int = PER_CATEGORY) -> Path:
                 im = im.resize((160, 160), Image.Resampling.BICUBIC)
             elif max(im.size) > 320:
                 im.thumbnail((320, 320), Image.Resampling.LANCZOS)
-            tmp = folder / f".{i:03d}.jpg.tmp"
-            im.save(tmp, "JPEG", quality=90)
-            os.replace(tmp, folder / f"{name}_{i:03d}.jpg")
+            with atomic_path(folder / f"{name}_{i:03d}.jpg") as tmp:
+                im.save(tmp, "JPEG", quality=90)
     marker.write_text("ok\n")
     return root

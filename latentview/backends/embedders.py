@@ -6,6 +6,8 @@ torchvision's weights API (downloaded once into the torch cache) and fail with a
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -180,34 +182,170 @@ for _arch, _title in [
 
 DEFAULT_MODEL = "efficientnet-lite0"
 _loaded: dict[str, Embedder] = {}
+_notes: dict[str, list[str]] = {}  # model name -> why it runs on torch rather than ONNX Runtime
+_lock = threading.Lock()  # guards the dicts and _key_locks
+_key_locks: dict[str, threading.Lock] = {}  # one per model+runtime: a model is built once, not twice
+
+
+def _key_lock(key: str) -> threading.Lock:
+    with _lock:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def runtime_notes(name: str) -> list[str]:
+    """Sentences for the user's log about how `name` was loaded (e.g. the ONNX→torch fallback)."""
+    with _lock:
+        return list(_notes.get(name, []))
+
+
+# Intermediate stages of the built-in encoders, read from their ONNX export: (layer, title, node prefix).
+# EfficientNet-Lite0's 16 blocks form 7 stages (repeats 1, 2, 2, 3, 3, 4, 1); a stage's output is its
+# last block's.
+BUILTIN_LAYERS: dict[str, list[tuple[str, str, str]]] = {
+    "efficientnet-lite0": [
+        (f"stage{i + 1}", f"stage {i + 1} ({dim}-d, {res}×{res})", f"/_blocks.{block}/")
+        for i, (block, dim, res) in enumerate(
+            [(0, 16, 112), (2, 24, 56), (4, 40, 28), (7, 80, 14), (10, 112, 14), (14, 192, 7), (15, 320, 7)]
+        )
+    ],
+}
+
+
+def layers_for(model: str) -> list[tuple[str | None, str]]:
+    """(layer, title) choices for a model, deepest last; None is the model's default embedding."""
+    from latentview.backends import own_models
+
+    raw = (own_models.RAW_PIXELS, f"raw pixels ({own_models.RAW_SIZE}×{own_models.RAW_SIZE}×3, baseline)")
+    if model in EMBEDDERS:
+        stages = [(name, title) for name, title, _ in BUILTIN_LAYERS.get(model, [])]
+        return [raw, *stages, (None, "last layer (pooled features, default)")]
+    known = own_models.find(model)
+    if known is None:
+        return [raw, (None, "default output")]
+    default = next((desc for name, desc in known.layers if name == known.layer), "default output")
+    return [raw, *[(n, d) for n, d in known.layers if n != known.layer], (None, f"default: {default}")]
+
+
+def display_name(ref: str) -> str:
+    """Short words for an encoder reference: 'efficientnet-lite0 · stage4', 'mine.onnx · /1/Relu_output_0'."""
+    from latentview.backends import own_models
+
+    model, layer = own_models.split_ref(ref)
+    name = os.path.basename(model) if own_models.file_kind(model) else model
+    return f"{name} · {layer}" if layer else name
+
+
+def cache_id(ref: str) -> str:
+    """The embedding cache's model key for an encoder reference: the built-in name for its default
+    layer (as before), `name#layer` for its stages, and hash + preprocessing + layer for files."""
+    from latentview.backends import own_models
+
+    model, layer = own_models.split_ref(ref)
+    if layer == own_models.RAW_PIXELS:
+        return f"{own_models.RAW_PIXELS}-{own_models.RAW_SIZE}"
+    if own_models.file_kind(model):
+        return own_models.own_cache_id(model, layer)
+    return own_models.make_ref(model, layer)
+
+
+def network_note(ref: str) -> str | None:
+    """The sentence to show before a torchvision model's weights are fetched, or None if on disk."""
+    from latentview.backends import own_models
+
+    model, layer = own_models.split_ref(ref)
+    spec = EMBEDDERS.get(model)
+    if spec is None or spec.offline or layer == own_models.RAW_PIXELS:
+        return None
+    import torch
+    import torchvision
+
+    try:
+        url = torchvision.models.get_model_weights(model).DEFAULT.url
+    except Exception:
+        return None
+    if os.path.exists(os.path.join(torch.hub.get_dir(), "checkpoints", os.path.basename(url))):
+        return None
+    host = url.split("/")[2] if "://" in url else url
+    return f"Downloading {spec.title.split(' (')[0]} weights from {host}…"
 
 
 def get_embedder(name: str, runtime: str | None = None):
     """Load once per process; raises ModelUnavailable with a sentence for unknown or missing models.
 
-    runtime "auto" (default; env LATENTVIEW_RUNTIME) runs the model on ONNX Runtime — 3–10× faster
-    than torch eager on these CPUs, with embeddings equal to torch's (cosine ≥ 0.999, checked at
+    `name` is an encoder reference (a built-in name or a model file, `#layer` appended for other
+    layers). runtime "auto" (default; env LATENTVIEW_RUNTIME) runs the model on ONNX Runtime — 3–10×
+    faster than torch eager on these CPUs, with embeddings equal to torch's (cosine ≥ 0.999, checked at
     export) — and falls back to torch; "torch" forces torch.
     """
-    import os
+    from latentview.backends import own_models
 
-    if name not in EMBEDDERS:
-        raise ModelUnavailable(f"Unknown model '{name}'. Choose one of: {', '.join(EMBEDDERS)}.")
+    model, layer = own_models.split_ref(name)
+    if layer == own_models.RAW_PIXELS:
+        return own_models.RawPixelsEmbedder()
+    if own_models.file_kind(model):
+        key = f"{cache_id(name)}:file"
+        with _key_lock(key):
+            if key not in _loaded:
+                _loaded[key] = own_models.build_own(model, layer)
+            return _loaded[key]
+    if model not in EMBEDDERS:
+        raise ModelUnavailable(
+            f"Unknown model '{model}'. Choose one of: {', '.join(EMBEDDERS)}, or an .onnx file."
+        )
+    if layer:
+        return _builtin_layer(model, layer)
     runtime = runtime or os.environ.get("LATENTVIEW_RUNTIME", "auto")
     key = f"{name}:{runtime}"
-    if key not in _loaded:
-        spec = EMBEDDERS[name]
-        model = None
-        if runtime == "auto" and spec.onnx:
-            from latentview.backends import onnx_runtime
+    with _key_lock(key):  # two threads asking at once: one builds, the other waits and shares it
+        if key not in _loaded:
+            spec = EMBEDDERS[name]
+            model = None
+            if runtime == "auto" and spec.onnx:
+                from latentview.backends import onnx_runtime
 
-            model = onnx_runtime.load_or_export(name, lambda: get_embedder(name, "torch"))
-        _loaded[key] = model or spec.build()
-    return _loaded[key]
+                notes: list[str] = []
+                model = onnx_runtime.load_or_export(name, lambda: get_embedder(name, "torch"), notes.append)
+                with _lock:
+                    _notes[name] = notes
+            built = model or spec.build()
+            with _lock:
+                _loaded[key] = built
+        return _loaded[key]
+
+
+def _builtin_layer(model: str, layer: str):
+    """A stage of a built-in encoder: its ONNX export with that stage's output added."""
+    from latentview.backends import onnx_graph, own_models
+
+    stages = {n: prefix for n, _, prefix in BUILTIN_LAYERS.get(model, [])}
+    if layer not in stages:
+        names = ", ".join([own_models.RAW_PIXELS, *stages]) or own_models.RAW_PIXELS
+        raise ModelUnavailable(f"{model} has no layer '{layer}'. Its layers: {names}.")
+    key = f"{model}#{layer}"
+    with _key_lock(key):
+        if key not in _loaded:
+            base = get_embedder(model, "auto")
+            onnx_file = getattr(base, "_file", None)
+            if onnx_file is None:
+                raise ModelUnavailable(
+                    f"The stages of {model} run on ONNX Runtime, which is not available here."
+                )
+            graph = onnx_graph.load_model(onnx_file)
+            info = onnx_graph.inspect(graph)
+            tensor = onnx_graph.last_output_under(graph, stages[layer])
+            mean = tuple(float(v) / 255.0 for v in np.ravel(base._mean))
+            std = tuple(1.0 / (255.0 * float(v)) for v in np.ravel(base._inv_std))
+            prep = own_models.Preprocessing(base.input_size, "RGB", mean, std)
+            _loaded[key] = own_models.LayerEmbedder(
+                key, onnx_graph.with_outputs(graph, [tensor]), info, tensor, prep
+            )
+        return _loaded[key]
 
 
 def register(spec: EmbedderSpec) -> None:
     """Plug-in point (and test hook) for extra encoders."""
-    EMBEDDERS[spec.name] = spec
-    for key in [k for k in _loaded if k.split(":")[0] == spec.name]:
-        del _loaded[key]
+    with _lock:
+        EMBEDDERS[spec.name] = spec
+        for key in [k for k in _loaded if k.split(":")[0] == spec.name]:
+            del _loaded[key]
+        _notes.pop(spec.name, None)

@@ -1,8 +1,10 @@
 """Image generators: a registry of built-in models plus user files (TorchScript or a DCGAN state dict).
 
 Every generator maps latents (B, nz) to uint8 images (B, H, W, 3) and exposes "early features" (the
-first block's activations) for GANSpace. Files are never unpickled: TorchScript goes through
-`torch.jit.load`, state dicts through safetensors or `torch.load(weights_only=True)`.
+first block's activations) for GANSpace. Files are never unpickled: state dicts go through safetensors
+or `torch.load(weights_only=True)`. TorchScript is a program that can read and write files, so it opens
+only with `trusted` (the user agreed, or --trust-code) and then runs in a child process with a time
+limit (backends/script_child.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import threading
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentview.core.errors import UserError
+from latentview.core.errors import CodeTrustRequired, UserError
 
 _ASSETS = Path(__file__).resolve().parents[1] / "assets"
 DIGITS_WEIGHTS = _ASSETS / "digits_vae.safetensors"
@@ -172,6 +175,22 @@ def _find_state_dict(obj) -> dict:
 
 
 def _from_state(name: str, title: str, state: dict, meta: dict, key: str, licence: str = "") -> Generator:
+    """A Generator from a state dict; weights of the wrong shapes are a sentence, not a traceback."""
+    try:
+        return _build_from_state(name, title, state, meta, key, licence)
+    except GeneratorLoadError:
+        raise
+    except (RuntimeError, ValueError, IndexError, TypeError, KeyError, AttributeError) as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        detail = next(
+            (ln for ln in lines if "size mismatch" in ln or "shape" in ln), lines[0] if lines else ""
+        )
+        raise GeneratorLoadError(
+            f"The weights in {name} do not make a working generator: {detail[:200] or type(exc).__name__}."
+        ) from None
+
+
+def _build_from_state(name: str, title: str, state: dict, meta: dict, key: str, licence: str) -> Generator:
     if meta.get("arch") == "digits-vae":
         nz = int(meta.get("nz", 2))
         module = DigitsDecoder.module(nz).eval()
@@ -190,11 +209,12 @@ def _is_torchscript(path: str) -> bool:
         return False
 
 
-def _torchscript(path: str, name: str, nz: int | None, key: str) -> Generator:
+def load_torchscript_here(path: str, name: str, nz: int | None, key: str) -> Generator:
+    """In *this* process: only ever called inside the child of backends/script_child.py."""
     import torch
 
     try:
-        with warnings.catch_warnings():  # "jit.load is deprecated": still the safe loader for TorchScript
+        with warnings.catch_warnings():  # "jit.load is deprecated": the TorchScript loader (child only)
             warnings.simplefilter("ignore", FutureWarning)
             module = torch.jit.load(path, map_location="cpu").eval()
     except Exception as exc:
@@ -232,8 +252,9 @@ def _looks_pickled(path: str, exc: Exception) -> bool:
         return f.read(1) == b"\x80"  # the PROTO opcode that starts every pickle since protocol 2
 
 
-def load_generator_file(path: str | os.PathLike, nz: int | None = None) -> Generator:
-    """A user's generator file: TorchScript, safetensors, or a torch state dict / checkpoint."""
+def load_generator_file(path: str | os.PathLike, nz: int | None = None, trusted: bool = False) -> Generator:
+    """A user's generator file: TorchScript (only `trusted`, in a child process), safetensors, or a
+    torch state dict / checkpoint."""
     import torch
 
     path = os.fspath(path)
@@ -253,7 +274,11 @@ def load_generator_file(path: str | os.PathLike, nz: int | None = None) -> Gener
             raise GeneratorLoadError(f"{name} is not a readable safetensors file ({exc}).") from None
         return _from_state(name, name, state, meta, key)
     if _is_torchscript(path):
-        return _torchscript(path, name, nz, key)
+        if not trusted:
+            raise CodeTrustRequired(path, "TorchScript program", name)
+        from latentview.backends.script_child import ChildGenerator
+
+        return ChildGenerator(path, name, nz, key)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -261,7 +286,7 @@ def load_generator_file(path: str | os.PathLike, nz: int | None = None) -> Gener
             raise GeneratorLoadError(
                 f"{name} contains Python objects, not just weights; latentview never unpickles them because "
                 "that could run code. Save the generator as a state dict (safetensors or torch.save of "
-                "model.state_dict()) or as TorchScript."
+                "model.state_dict())."
             ) from None
         raise GeneratorLoadError(
             f"{name} is not a generator latentview can load: expected TorchScript, safetensors or a torch "
@@ -308,22 +333,37 @@ GENERATORS: dict[str, GeneratorSpec] = {
 }  # fmt: skip
 DEFAULT_GENERATOR = "face-dcgan"
 _loaded: dict[str, Generator] = {}
+_lock = threading.Lock()  # guards _loaded and _key_locks
+_key_locks: dict[str, threading.Lock] = {}  # one per name: two threads never build the same model
 
 
-def get_generator(name: str) -> Generator:
-    """A built-in (by name) or a file (by path), loaded once per process."""
-    if name not in _loaded:
+def get_generator(name: str, trusted: bool = False) -> Generator:
+    """A built-in (by name) or a file (by path), loaded once per process (thread-safe; a stopped
+    TorchScript child is reloaded)."""
+    with _lock:
+        gen = _loaded.get(name)
+        key_lock = _key_locks.setdefault(name, threading.Lock())
+    if gen is not None and getattr(gen, "alive", True):
+        return gen
+    with key_lock:
+        with _lock:
+            gen = _loaded.get(name)
+            if gen is not None and getattr(gen, "alive", True):
+                return gen
         if name in GENERATORS:
-            _loaded[name] = GENERATORS[name].build()
+            gen = GENERATORS[name].build()
         elif os.path.isfile(name):
-            _loaded[name] = load_generator_file(name)
+            gen = load_generator_file(name, trusted=trusted)
         else:
             raise GeneratorLoadError(f"Unknown generator '{name}'. Choose one of: {', '.join(GENERATORS)}, "
                                      "or give a generator file.")  # fmt: skip
-    return _loaded[name]
+        with _lock:
+            _loaded[name] = gen
+            return gen
 
 
 def register_loaded(gen: Generator, name: str | None = None) -> str:
     """Keep a user-loaded generator under `name` (default its file name) so the panel can switch back."""
-    _loaded[name or gen.name] = gen
+    with _lock:
+        _loaded[name or gen.name] = gen
     return name or gen.name

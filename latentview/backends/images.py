@@ -15,7 +15,12 @@ IMAGE_EXTENSIONS = {
 
 
 class ImageLoadError(Exception):
-    """Raised with a short, user-facing reason."""
+    """Raised with a short, user-facing reason. `transient`: the file may read fine next time
+    (permission denied, vanished), so the failure must not be cached."""
+
+    def __init__(self, reason: str, transient: bool = False):
+        super().__init__(reason)
+        self.transient = transient
 
 
 @dataclass
@@ -25,33 +30,48 @@ class ScanResult:
 
 
 def scan_images(root: str) -> ScanResult:
-    """Recursive, follows directory symlinks once each (loops are reported, not followed)."""
+    """Recursive, follows directory symlinks once each (loops are reported, not followed).
+
+    Iterative (an explicit stack, not os.walk's recursion), so a tree thousands of folders deep is
+    scanned like any other."""
     files: list[str] = []
     problems: list[tuple[str, str]] = []
-    seen_dirs: set[str] = set()
+    seen_dirs: set[tuple[int, int]] = set()  # (device, inode): one stat, where realpath costs O(depth)
     root = os.path.abspath(root)
-
-    def onerror(err: OSError) -> None:
-        problems.append((err.filename or root, f"cannot read folder: {err.strerror or err}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
-        real = os.path.realpath(dirpath)
-        if real in seen_dirs:
-            problems.append((dirpath, "symlink loop: folder already scanned"))
-            dirnames[:] = []
+    stack = [root]
+    while stack:
+        dirpath = stack.pop()
+        try:
+            st = os.stat(dirpath)
+        except OSError as err:
+            problems.append((dirpath, f"cannot read folder: {err.strerror or err}"))
             continue
-        seen_dirs.add(real)
-        dirnames.sort()
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.startswith("."):
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            problems.append((dirpath, "symlink loop: folder already scanned"))
+            continue
+        seen_dirs.add((st.st_dev, st.st_ino))
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError as err:
+            problems.append((err.filename or dirpath, f"cannot read folder: {err.strerror or err}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
-                path = os.path.join(dirpath, name)
-                if os.path.isfile(path):
-                    files.append(path)
+            try:
+                is_dir = entry.is_dir()  # follows symlinks, like os.walk(followlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(entry.path)
+            elif os.path.splitext(entry.name)[1].lower() in IMAGE_EXTENSIONS:
+                if os.path.isfile(entry.path):
+                    files.append(entry.path)
                 else:
-                    problems.append((path, "broken link or not a regular file"))
+                    problems.append((entry.path, "broken link or not a regular file"))
+        stack.extend(sorted(subdirs, reverse=True))  # popped in name order
     files.sort()
     return ScanResult(files, problems)
 
@@ -85,6 +105,20 @@ def _to_rgb(img):
     return img
 
 
+MAX_ASPECT = 100  # longer side / shorter side; beyond this an image is refused (a strip, not a picture)
+MAX_RESIZED_PIXELS = 4  # × size²: a resize that would make more pixels is done on the centre crop only
+
+
+def _check_shape(wh: tuple[int, int]) -> None:
+    w, h = wh
+    if w < 1 or h < 1:
+        raise ImageLoadError("image has no pixels")
+    if max(w, h) > MAX_ASPECT * min(w, h):
+        raise ImageLoadError(
+            f"refused: extreme aspect ratio {w}×{h} (more than {MAX_ASPECT}:1), not a picture to embed"
+        )
+
+
 def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
     """Decode to (size, size, 3) uint8: shorter side to `size`, centre crop (or pad when crop=False).
 
@@ -98,6 +132,7 @@ def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
+                _check_shape(img.size)  # before decoding: a 1×20000 strip is refused at once
                 if img.format == "JPEG":
                     # Decode at 1/2…1/8 scale while both sides stay ≥ size: ~2–6× faster on photos.
                     img.draft("RGB", (size, size))
@@ -109,7 +144,14 @@ def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
                     raise ImageLoadError("image has no pixels")
                 scale = size / min(w, h) if crop else size / max(w, h)
                 nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-                img = img.resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                box = None
+                if nw * nh > MAX_RESIZED_PIXELS * size * size:
+                    # Long panoramas: resize only the centre square that the crop keeps, so memory is
+                    # bounded by the output (the whole strip scaled up once took 9.6 GB).
+                    s = min(w, h)
+                    box = ((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)
+                    nw = nh = size
+                img = img.resize((nw, nh), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
                 arr = np.asarray(img, dtype=np.uint8)
     except ImageLoadError:
         raise
@@ -118,9 +160,9 @@ def load_rgb(path: str, size: int = 224, crop: bool = True) -> np.ndarray:
     except UnidentifiedImageError:
         raise ImageLoadError("not an image, or a format Pillow cannot read") from None
     except PermissionError:
-        raise ImageLoadError("permission denied") from None
+        raise ImageLoadError("permission denied", transient=True) from None
     except FileNotFoundError:
-        raise ImageLoadError("file disappeared") from None
+        raise ImageLoadError("file disappeared", transient=True) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ImageLoadError(f"corrupt or truncated image: {msg}") from None

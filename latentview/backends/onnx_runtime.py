@@ -7,8 +7,8 @@ The export is verified against torch on a random batch (cosine ≥ 0.999) before
 from __future__ import annotations
 
 import json
-import os
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import cache_dir
+from latentview.core import atomic
 
 EXPORT_VERSION = 1
 
@@ -43,20 +44,23 @@ class OnnxEmbedder:
         self._threads = 1
         self._session = None
         self._torch_loader = torch_loader
+        self._lock = threading.Lock()  # the session is built once even when two threads embed at once
 
     def set_threads(self, n: int) -> None:
-        if n != self._threads or self._session is None:
-            self._threads = n
-            self._session = None
+        with self._lock:
+            if n != self._threads or self._session is None:
+                self._threads = n
+                self._session = None
 
     def _sess(self):
-        if self._session is None:
-            so = self._ort.SessionOptions()
-            so.intra_op_num_threads = self._threads
-            so.inter_op_num_threads = 1
-            so.log_severity_level = 3
-            self._session = self._ort.InferenceSession(self._file, so, providers=["CPUExecutionProvider"])
-        return self._session
+        with self._lock:
+            if self._session is None:
+                so = self._ort.SessionOptions()
+                so.intra_op_num_threads = self._threads
+                so.inter_op_num_threads = 1
+                so.log_severity_level = 3
+                self._session = self._ort.InferenceSession(self._file, so, providers=["CPUExecutionProvider"])
+            return self._session
 
     def preprocess(self, images: np.ndarray) -> np.ndarray:
         x = np.asarray(images, np.float32).transpose(0, 3, 1, 2)
@@ -71,31 +75,54 @@ class OnnxEmbedder:
         return self._torch_loader().classify(features, top)
 
 
-def load_or_export(name: str, torch_loader: Callable) -> OnnxEmbedder | None:
-    """None when ONNX Runtime is missing or the export fails (the caller falls back to torch)."""
+def _to_stderr(message: str) -> None:
+    print(f"latentview: {message}", file=sys.stderr)
+
+
+def load_or_export(name: str, torch_loader: Callable,
+                   note: Callable[[str], None] = _to_stderr) -> OnnxEmbedder | None:  # fmt: skip
+    """None when ONNX Runtime is missing or the export fails (the caller falls back to torch).
+
+    Each fallback is told to `note` with its reason, one sentence, for the user's log."""
     try:
         import onnxruntime  # noqa: F401
     except ImportError:
+        note(f"{name} runs on torch: ONNX Runtime is not installed (slower, same embeddings).")
         return None
-    onnx_file, meta_file = model_paths(name)
+    try:
+        onnx_file, meta_file = model_paths(name)
+    except OSError as exc:
+        note(f"{name} runs on torch: the ONNX cache folder cannot be used ({exc.strerror or exc}).")
+        return None
     if onnx_file.exists() and meta_file.exists():
         try:
             return OnnxEmbedder(name, onnx_file, json.loads(meta_file.read_text()), torch_loader)
         except Exception as exc:  # a damaged cache file: export again
-            print(f"latentview: re-exporting {name} to ONNX ({exc})", file=sys.stderr)
+            note(f"The ONNX export of {name} was damaged ({_why(exc)}); exporting it again.")
     try:
         return _export(name, torch_loader, onnx_file, meta_file)
     except Exception as exc:  # fall back to torch, which always works
-        print(f"latentview: ONNX export of {name} failed, using torch ({exc})", file=sys.stderr)
+        note(f"{name} runs on torch, not ONNX Runtime: the ONNX export failed ({_why(exc)}).")
         return None
 
 
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+
+
 def _export(name: str, torch_loader: Callable, onnx_file: Path, meta_file: Path) -> OnnxEmbedder:
+    model = torch_loader()
+    with atomic.atomic_path(onnx_file) as tmp:  # a unique temp name: two exporters never collide
+        meta = _export_to(model, tmp, torch_loader, name)
+    atomic.write_text(meta_file, json.dumps(meta))
+    return OnnxEmbedder(name, onnx_file, meta, torch_loader)
+
+
+def _export_to(model, tmp: str, torch_loader: Callable, name: str) -> dict:
+    """Export the trunk to `tmp` and check it against torch; returns the metadata to keep beside it."""
     import torch
 
-    model = torch_loader()
     size = model.input_size
-    tmp = onnx_file.with_suffix(f".{os.getpid()}.tmp")
     dummy = torch.zeros(1, 3, size, size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -115,8 +142,5 @@ def _export(name: str, torch_loader: Callable, onnx_file: Path, meta_file: Path)
     a, b = candidate.embed(probe), model.embed(probe)
     cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
     if float(cos.min()) < 0.999:
-        tmp.unlink(missing_ok=True)
         raise RuntimeError(f"ONNX output differs from torch (cosine {cos.min():.4f})")
-    os.replace(tmp, onnx_file)
-    meta_file.write_text(json.dumps(meta))
-    return OnnxEmbedder(name, onnx_file, meta, torch_loader)
+    return meta

@@ -1,11 +1,14 @@
-"""Word vectors: read every common format through gensim, the built-in GloVe, and a fast reload cache.
+"""Word vectors: read every common format, the built-in GloVe, and a fast reload cache.
 
-Formats: word2vec binary and text, fastText `.vec` (word2vec text with a header), GloVe text (no
-header) and gensim `.kv` / `.model` files. The format is sniffed from the bytes, not the extension,
-except for `.kv`: those are pickles, which can run code when loaded, so they are only read when the
-caller says the user chose the file themselves (`trusted=True`) — never from a cache, a setting or a
-download. Big text files take a minute in gensim; the parsed matrix is cached as `.npy` + `.json`
-(no pickle) in the user cache dir, so the second open takes about a second.
+Formats: word2vec binary (`.bin`) and text, fastText `.vec` (word2vec text with a header), GloVe text
+(no header) and gensim `.kv` / `.model` files. The format is chosen by the file name and verified by
+the content; it is never upgraded to a code-carrying one by sniffing. `.kv` / `.model` are pickles,
+which run code when loaded, so they are read only with `trusted=True` (the user agreed; see
+services/trust_store.py); any other name is parsed here, never unpickled, with bounds that a hostile or
+broken file cannot get past: a line-length limit, a word-length limit in binaries, zero-filled bodies
+(what a preallocating downloader leaves) refused, the row width checked against the header, NaN/inf
+rows skipped with a count, and the cancel flag checked inside the read loop. The parsed matrix is
+cached as `.npy` + `.json` (no pickle) in the user cache dir, so the second open takes about a second.
 """
 
 from __future__ import annotations
@@ -26,15 +29,19 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import cache_dir, display_path
-from latentview.core.errors import UserError
+from latentview.core.atomic import atomic_dir
+from latentview.core.errors import CodeTrustRequired, UserError
 
 BUILTIN = "builtin:glove-6b-50d"
 BUILTIN_NAME = "GloVe 6B 50d"
-PICKLE_SUFFIXES = (".kv", ".model", ".wv", ".kv.gz", ".model.gz")
+PICKLE_SUFFIXES = (".kv", ".model")
 VECTOR_SUFFIXES = (".bin", ".txt", ".vec", ".w2v", ".glove", ".gz", ".bz2", *PICKLE_SUFFIXES)
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: own parser (non-finite rows skipped)
 CACHE_MIN_SECONDS = 1.0  # parse time above which a file's matrix is cached (tests set 0)
 CACHE_KEEP = 3  # newest cached files kept
+MAX_LINE = 1 << 20  # bytes in one text line (a 300-d line is ~3 KB; a 2 GB line once took 5.4 GB)
+MAX_WORD = 4096  # bytes in one word of a binary file
+CHUNK = 1 << 20
 
 
 class WordVectorsError(UserError):
@@ -42,7 +49,7 @@ class WordVectorsError(UserError):
 
 
 class LoadCancelled(Exception):
-    """Raised inside gensim's reader when the user cancels a load."""
+    """Raised inside the reader when the user cancels a load."""
 
 
 @dataclass
@@ -52,9 +59,11 @@ class LoadTracker:
     done: int = 0
     total: int = 0
     cancelled: bool = False
+    skipped: int = 0  # rows refused for NaN / infinity
+    duplicates: int = 0
 
 
-# --- format sniffing ----------------------------------------------------------------------------
+# --- format by name, verified by content ----------------------------------------------------------
 def _open_raw(path: str):
     low = path.lower()
     if low.endswith(".gz"):
@@ -72,13 +81,23 @@ def _floats(tokens: list[bytes]) -> bool:
     return True
 
 
+def _is_pickle_name(path: str) -> bool:
+    return path.lower().endswith(PICKLE_SUFFIXES)
+
+
+def _is_binary_name(path: str) -> bool:
+    return path.lower().removesuffix(".gz").removesuffix(".bz2").endswith(".bin")
+
+
 def detect_format(path: str) -> str:
-    """'kv', 'word2vec-bin', 'word2vec-text' (also fastText .vec) or 'glove-text'; else WordVectorsError."""
+    """'kv', 'word2vec-bin', 'word2vec-text' (also fastText .vec) or 'glove-text'; else WordVectorsError.
+
+    Only `.kv` / `.model` names are pickles ('kv'); a pickle under any other name is refused as not a
+    vectors file, whatever its first byte.
+    """
     name = display_path(os.path.basename(path))
     if not os.path.isfile(path):
         raise WordVectorsError(f"The vectors file {display_path(path)} does not exist.")
-    if path.lower().endswith(PICKLE_SUFFIXES):
-        return "kv"
     try:
         with _open_raw(path) as fh:
             head = fh.read(1 << 16)
@@ -86,17 +105,20 @@ def detect_format(path: str) -> str:
         raise WordVectorsError(f"Cannot read “{name}”: {_why(exc)}.") from exc
     if not head.strip():
         raise WordVectorsError(f"“{name}” is empty: it holds no word vectors.")
-    if head[:1] == b"\x80":  # a pickle (gensim .kv saved under another name)
+    if _is_pickle_name(path):
+        if head[:1] != b"\x80":
+            raise WordVectorsError(f"“{name}” is not a readable gensim KeyedVectors file (not a pickle).")
         return "kv"
     first, _, rest = head.partition(b"\n")
     tokens = first.split()
     if len(tokens) == 2 and all(t.isdigit() for t in tokens):
-        dim = int(tokens[1])
+        if _is_binary_name(path):
+            return "word2vec-bin"
         line = rest.split(b"\n", 1)[0].split()
-        if len(line) == dim + 1 and _floats(line[1:]):
+        if len(line) >= 2 and _floats(line[1:]):  # a text row (its width is checked by the parser)
             return "word2vec-text"
         return "word2vec-bin"
-    if len(tokens) >= 2 and _floats(tokens[1:]):
+    if not _is_binary_name(path) and len(tokens) >= 2 and _floats(tokens[1:]):
         return "glove-text"
     raise WordVectorsError(
         f"“{name}” is not a word-vectors file: expected word2vec (binary or text), GloVe text, "
@@ -104,86 +126,77 @@ def detect_format(path: str) -> str:
     )
 
 
-def _check_header(path: str, fmt: str) -> None:
-    """Refuse a header that promises more data than an uncompressed file holds (truncated downloads)."""
-    if fmt not in ("word2vec-bin", "word2vec-text") or path.lower().endswith((".gz", ".bz2")):
-        return
-    with open(path, "rb") as fh:
-        count, dim = (int(t) for t in fh.readline().split())
-    size = os.path.getsize(path)
-    per_word = 4 * dim + 2 if fmt == "word2vec-bin" else 2 * dim
+def _check_header(path: str, fmt: str) -> tuple[int, int]:
+    """The header's (count, dim); refuse one that promises more data than an uncompressed file holds
+    (truncated or preallocated downloads), or an empty one."""
+    name = display_path(os.path.basename(path))
+    with _open_raw(path) as fh:
+        count, dim = (int(t) for t in fh.readline(256).split())
     if count <= 0 or dim <= 0:
-        raise WordVectorsError(
-            f"“{display_path(os.path.basename(path))}” has an empty header ({count} × {dim})."
-        )
-    if count * per_word > size:
-        raise WordVectorsError(
-            f"“{display_path(os.path.basename(path))}” looks truncated: its header promises {count:,} "
-            f"vectors of {dim} numbers but the file holds only {size:,} bytes."
-        )
+        raise WordVectorsError(f"“{name}” has an empty header ({count} × {dim}).")
+    if not path.lower().endswith((".gz", ".bz2")):
+        size = os.path.getsize(path)
+        per_word = 4 * dim + 2 if fmt == "word2vec-bin" else 2 * dim
+        if count * per_word > size:
+            raise WordVectorsError(
+                f"“{name}” looks truncated: its header promises {count:,} vectors of {dim} numbers but "
+                f"the file holds only {size:,} bytes."
+            )
+    return count, dim
 
 
 # --- reading ------------------------------------------------------------------------------------
-def _tracking_class(tracker: LoadTracker):
-    """A KeyedVectors subclass that counts words as gensim adds them and stops on cancel."""
-    from gensim.models import KeyedVectors
-
-    class _Tracking(KeyedVectors):
-        def __init__(self, vector_size, count=0, dtype=np.float32, mapfile_path=None):
-            super().__init__(vector_size, count, dtype, mapfile_path)
-            tracker.total = count
-
-        def add_vector(self, key, vector):
-            if tracker.cancelled:
-                raise LoadCancelled()
-            tracker.done += 1
-            return super().add_vector(key, vector)
-
-    return _Tracking
-
-
 def read_keyed_vectors(path: str, fmt: str, tracker: LoadTracker | None = None, trusted: bool = False):
     """Blocking read of a vectors file into gensim KeyedVectors; every failure is a WordVectorsError."""
-    from gensim.models import KeyedVectors
-
     tracker = tracker or LoadTracker()
     name = display_path(os.path.basename(path))
     if fmt == "kv":
-        if not trusted:
-            raise WordVectorsError(
-                f"“{name}” is a gensim pickle (.kv), which can run code when opened: open it yourself "
-                "with File ▸ Open Word Vectors… if you trust it."
-            )
-        try:
-            # Pickle: only ever reached from a file the user picked or dropped (trusted=True).
-            obj = KeyedVectors.load(path, mmap=None if path.lower().endswith(".gz") else "r")
-        except Exception as exc:
-            raise WordVectorsError(
-                f"“{name}” is not a readable gensim KeyedVectors file ({_why(exc)})."
-            ) from exc
-        kv = getattr(obj, "wv", obj)
-        if not isinstance(kv, KeyedVectors) or len(kv) == 0:
-            raise WordVectorsError(f"“{name}” holds a {type(obj).__name__}, not word vectors.")
-        tracker.done = tracker.total = len(kv)
-        return kv
-    _check_header(path, fmt)
-    cls = _tracking_class(tracker)
+        return _read_pickle(path, name, tracker, trusted)
+    from latentview.backends.word_parsers import parse_binary, parse_text
+
+    header = _check_header(path, fmt) if fmt != "glove-text" else None
     try:
-        kv = cls.load_word2vec_format(
-            path, binary=fmt == "word2vec-bin", no_header=fmt == "glove-text", unicode_errors="replace"
-        )
-    except LoadCancelled:
+        with _open_raw(path) as fh:
+            if fmt == "word2vec-bin":
+                words, vectors = parse_binary(fh, header, tracker, name)
+            else:
+                words, vectors = parse_text(fh, header, tracker, name, _total_hint(path))
+    except (LoadCancelled, WordVectorsError):
         raise
     except MemoryError as exc:
         raise WordVectorsError(f"“{name}” is too large for this computer's memory.") from exc
-    except Exception as exc:
+    except (OSError, EOFError, ValueError) as exc:
         raise WordVectorsError(
             f"“{name}” could not be read as {fmt.replace('-', ' ')} after {tracker.done:,} words: "
             f"it looks truncated or malformed ({_why(exc)})."
         ) from exc
-    if len(kv) == 0:
-        raise WordVectorsError(f"“{name}” holds no word vectors.")
-    kv.__class__ = KeyedVectors  # drop the tracking hooks (and keep any later pickle clean)
+    if not words:
+        raise WordVectorsError(f"“{name}” holds no usable word vectors.")
+    return keyed_vectors(words, vectors)
+
+
+def _total_hint(path: str) -> int:
+    """Bytes to read for progress of a header-less file (0 when compressed: unknown)."""
+    return 0 if path.lower().endswith((".gz", ".bz2")) else os.path.getsize(path)
+
+
+def _read_pickle(path: str, name: str, tracker: LoadTracker, trusted: bool):
+    from gensim.models import KeyedVectors
+
+    if not trusted:
+        raise CodeTrustRequired(path, "gensim pickle", name)
+    try:
+        # A pickle: only reached with the user's consent (window dialog or --trust-code).
+        obj = KeyedVectors.load(path, mmap="r")
+    except Exception as exc:
+        raise WordVectorsError(f"“{name}” is not a readable gensim KeyedVectors file ({_why(exc)}).") from exc
+    kv = getattr(obj, "wv", obj)
+    if not isinstance(kv, KeyedVectors) or len(kv) == 0:
+        raise WordVectorsError(f"“{name}” holds a {type(obj).__name__}, not word vectors.")
+    bad = int((~np.isfinite(np.asarray(kv.vectors)).all(axis=1)).sum())
+    if bad:
+        raise WordVectorsError(f"“{name}” holds {bad:,} vectors with NaN or infinite numbers.")
+    tracker.done = tracker.total = len(kv)
     return kv
 
 
@@ -235,7 +248,7 @@ def read_cache(path: str):
     folder = _cache_root() / cache_key(path)
     try:
         words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
-        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError):
         return None
     if vectors.ndim != 2 or len(words) != len(vectors):
@@ -247,18 +260,13 @@ def read_cache(path: str):
 def write_cache(path: str, kv) -> None:
     root = _cache_root()
     folder = root / cache_key(path)
-    tmp = root / f".{folder.name}.{os.getpid()}.tmp"
     try:
-        tmp.mkdir(parents=True, exist_ok=True)
-        np.save(tmp / "vectors.npy", np.asarray(kv.vectors, dtype=np.float32))
-        (tmp / "words.json").write_text(
-            json.dumps(list(kv.index_to_key), ensure_ascii=False), encoding="utf-8"
-        )
-        if folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
+        with atomic_dir(folder) as tmp:  # a unique temp folder: two writers never share one
+            np.save(Path(tmp) / "vectors.npy", np.asarray(kv.vectors, dtype=np.float32))
+            (Path(tmp) / "words.json").write_text(
+                json.dumps(list(kv.index_to_key), ensure_ascii=False), encoding="utf-8"
+            )
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
         return
     entries = sorted(
         (p for p in root.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime

@@ -8,15 +8,30 @@ import sys
 import time
 
 from latentview.backends.paths import display_path
+from latentview.core.textsafe import printable
 
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="latentview embed", description=__doc__)
     p.add_argument("folder")
     p.add_argument("-o", "--output", required=True, help="OUT.parquet or OUT.csv")
-    p.add_argument("--model", default=None, help="image encoder (default: efficientnet-lite0)")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="image encoder: a built-in name (default: efficientnet-lite0) or your own PATH.onnx",
+    )
+    p.add_argument(
+        "--layer",
+        default=None,
+        metavar="NAME",
+        help="embedding layer: 'raw-pixels', a built-in stage (e.g. stage4) or a tensor of your "
+        "ONNX graph (default: the last pooled layer)",
+    )
+    p.add_argument("--trust-code", action="store_true",
+                   help="allow a TorchScript --model file, which is a program, to run")  # fmt: skip
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), default="umap")
     p.add_argument("--no-cache", action="store_true", help="embed everything again, touch no cache")
+    p.add_argument("--retry-failed", action="store_true", help="try again the files whose failure is cached")
     p.add_argument(
         "--clusters",
         action="store_true",
@@ -35,8 +50,9 @@ def main(argv: list[str]) -> int:
 
     from latentview.backends.embedders import DEFAULT_MODEL
     from latentview.backends.projectors import ProjectionParams
+    from latentview.cli.failures import command_guard
     from latentview.cli.progress import ConsoleProgress
-    from latentview.core.errors import UserError
+    from latentview.core.atomic import check_writable
     from latentview.services.export import write_table
     from latentview.services.ingest import IngestOptions, ingest_folder
     from latentview.services.projection import project
@@ -47,16 +63,16 @@ def main(argv: list[str]) -> int:
         return 2
     console = ConsoleProgress()
     t0 = time.perf_counter()
-    try:
-        opts = IngestOptions(model=args.model or DEFAULT_MODEL, use_cache=not args.no_cache)
+    with command_guard("latentview embed", console) as g:
+        check_writable(args.output)  # before minutes of embedding, not after
+        opts = IngestOptions(model=encoder_ref(args, DEFAULT_MODEL), use_cache=not args.no_cache,
+                             retry_failed=args.retry_failed)  # fmt: skip
         dataset = drive(ingest_folder(args.folder, opts), console.progress, None, console.log)
         t_embed = time.perf_counter() - t0
         coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
         columns, notes = extra_columns(args, dataset, coords, console)
         rows = write_table(dataset, coords, args.output, columns=columns or None)
-    except UserError as exc:
-        console.close()
-        print(f"latentview embed: {exc}", file=sys.stderr)
+    if g.error is not None:
         return 1
     console.close()
     secs = time.perf_counter() - t0
@@ -64,11 +80,23 @@ def main(argv: list[str]) -> int:
     print(
         f"files {n_ok + n_bad}, embedded {n_ok}, failed {n_bad}, "
         f"{secs:.1f} s ({t_embed:.1f} s embedding), {n_ok / max(t_embed, 1e-9):.1f} images/s, "
-        f"{rows} rows → {display_path(os.path.abspath(args.output))}"
+        f"{rows} rows → {printable(display_path(os.path.abspath(args.output)))}"
     )
     for line in notes:
-        print(line)
+        print(printable(line))
     return 0
+
+
+def encoder_ref(args, default: str) -> str:
+    """The encoder reference for --model/--layer; --trust-code marks a TorchScript file as agreed to."""
+    from latentview.backends.own_models import make_ref, trust_code_file
+
+    model = args.model or default
+    if os.path.isfile(model):
+        model = os.path.abspath(model)  # added models are remembered by absolute path
+        if args.trust_code:
+            trust_code_file(model)
+    return make_ref(model, args.layer)
 
 
 def extra_columns(args, dataset, coords, console) -> tuple[dict, list[str]]:

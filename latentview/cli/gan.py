@@ -10,7 +10,8 @@ The same seed always gives the same pixels.
 from __future__ import annotations
 
 import argparse
-import sys
+
+from latentview.core.textsafe import printable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
         )
         s.add_argument("--size", type=int, default=None, help="upscale to about this many pixels")
         s.add_argument("-o", "--output", required=True, help="PNG file")
+        s.add_argument("--trust-code", action="store_true",
+                       help="allow a TorchScript file (a program: it runs in a child process with a time limit)")  # fmt: skip
         if name == "render":
             s.add_argument("--amount", type=float, default=0.0, help="sigmas along --direction")
         else:
@@ -50,19 +53,24 @@ def main(argv: list[str]) -> int:
         load_generator_file,
         register_loaded,
     )
+    from latentview.cli.failures import command_guard
     from latentview.cli.progress import ConsoleProgress
+    from latentview.core.atomic import check_writable
     from latentview.core.errors import UserError
     from latentview.services import gan
     from latentview.services.runner import drive
 
     torch.set_num_threads(1)
     console = ConsoleProgress()
-    try:
+    with command_guard("latentview gan", console) as g:
+        check_writable(args.output)
         name = args.generator or DEFAULT_GENERATOR
         if args.latent_size is not None:
-            gen = get_generator(register_loaded(load_generator_file(name, args.latent_size), name))
+            gen = get_generator(
+                register_loaded(load_generator_file(name, args.latent_size, args.trust_code), name)
+            )
         else:
-            gen = get_generator(name)
+            gen = get_generator(name, trusted=args.trust_code)
         z = args.scale * gan.latent_for_seed(args.seed, gen.nz)
         direction = None
         if args.direction is not None:
@@ -79,14 +87,8 @@ def main(argv: list[str]) -> int:
             amounts = np.linspace(-args.range, args.range, max(args.steps, 2))
             img = gan.strip(gen.render(gan.along_direction(z, direction, amounts)), size)
         gan.save_png(img, args.output)
-    except UserError as exc:
-        console.close()
-        print(f"latentview gan: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        console.close()
-        print(f"latentview gan: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+    if g.error is not None:
         return 1
     console.close()
-    print(f"{args.output}: {img.shape[1]}×{img.shape[0]} ({gen.name}, seed {args.seed})")
+    print(printable(f"{args.output}: {img.shape[1]}×{img.shape[0]} ({gen.name}, seed {args.seed})"))
     return 0

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from latentview.core.textsafe import printable
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="latentview words", description=__doc__)
@@ -15,6 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--vectors", metavar="FILE", help="a vectors file (default: built-in GloVe 6B 50d)")
         sp.add_argument("-k", type=int, default=10, help="how many words to print (default 10)")
+        sp.add_argument("--trust-code", action="store_true",
+                        help="allow a gensim .kv/.model file, a pickle that can run code (only if you trust it)")  # fmt: skip
 
     n = sub.add_parser("neighbors", aliases=["neighbours"], help="nearest words by cosine similarity")
     n.add_argument("word")
@@ -30,15 +34,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    from latentview.cli.failures import command_guard
     from latentview.cli.progress import ConsoleProgress
-    from latentview.core.errors import UserError
     from latentview.services import words as svc
     from latentview.services.runner import drive
 
     console = ConsoleProgress(sys.stderr)  # the stream at call time (tests swap it)
-    try:
-        # --vectors is the user's own explicit choice, so a .kv pickle may be opened (trusted).
-        space = drive(svc.open_space(args.vectors, trusted=True), console.progress)
+    with command_guard("latentview words", console) as g:
+        # A .kv/.model pickle can run code: only with --trust-code (the window asks instead).
+        warn = lambda e: console.log(e) if e.level != "info" else None  # noqa: E731 (skipped rows)
+        space = drive(svc.open_space(args.vectors, trusted=args.trust_code), console.progress, None, warn)
         console.close()
         if args.command == "analogy":
             results = svc.analogy(space, [args.a, args.c], [args.b], args.k, "mul" if args.cosmul else "add")
@@ -49,11 +54,10 @@ def main(argv: list[str]) -> int:
             word = svc.resolve(space, args.word)
             results = space.neighbours(word, args.k)
             title = f"nearest to {word} ({space.name}, cosine similarity):"
-    except UserError as exc:
-        console.close()
-        print(f"latentview words: {exc}", file=sys.stderr)
+    if g.error is not None:
         return 1
-    print(title)
+    print(printable(title))
+    results = [(printable(w), s) for w, s in results]  # words come from the file: no raw escapes
     width = max((len(w) for w, _ in results), default=0)
     for rank, (w, score) in enumerate(results, 1):
         print(f"{rank:3d}. {w:<{width}}  {score:.4f}")

@@ -8,7 +8,9 @@ import os
 import numpy as np
 
 from latentview.backends.paths import display_path
+from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.dataset import Dataset
+from latentview.core.textsafe import csv_cell
 
 
 def table_rows(dataset: Dataset, coords: np.ndarray | None, columns: dict | None = None,
@@ -57,12 +59,18 @@ def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddin
     """Returns the number of rows written. The format follows the extension (.parquet or .csv).
 
     Parquet keeps the embedding as a float32 list column (unless `embeddings=False`); CSV gets it only
-    with `csv_embedding`, as space-separated numbers. Never overwrites a file with a partial one.
+    with `csv_embedding`, as space-separated numbers. Never overwrites a file with a partial one: the
+    table goes to a temp file beside it, renamed when complete (removed on failure).
     """
+    with atomic_path(path) as tmp:
+        return _write_table(dataset, coords, path, tmp, embeddings, columns, indices, csv_embedding)
+
+
+def _write_table(dataset: Dataset, coords, path: str, tmp: str, embeddings: bool, columns: dict | None,
+                 indices, csv_embedding: bool) -> int:  # fmt: skip
     cols = table_rows(dataset, coords, columns, indices)
     extra = list(columns or {})
     ext = os.path.splitext(path)[1].lower()
-    tmp = path + ".part"
     if ext == ".parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -100,11 +108,10 @@ def write_table(dataset: Dataset, coords: np.ndarray | None, path: str, embeddin
                     v = cols[name][i]
                     if name == "embedding":
                         v = "" if v is None else " ".join(f"{e:.7g}" for e in v)
-                    row.append("" if v is None else v)
+                    row.append("" if v is None else csv_cell(v))
                 w.writerow(row)
     else:
         raise ValueError(f"Cannot write '{ext or path}': use a .parquet or .csv file name.")
-    os.replace(tmp, path)
     return len(cols["path"])
 
 
@@ -119,10 +126,9 @@ def write_projector(
     emb = dataset.embeddings[rows]
     vec_path = os.path.join(folder, "vectors.tsv")
     meta_path = os.path.join(folder, "metadata.tsv")
-    with open(vec_path + ".part", "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_open(vec_path, "w", encoding="utf-8", newline="\n") as fh:
         for v in emb:
             fh.write("\t".join(f"{e:.7g}" for e in v) + "\n")
-    os.replace(vec_path + ".part", vec_path)
     names = {
         "name": [
             _tsv(
@@ -137,12 +143,11 @@ def write_projector(
     for key, values in (columns or {}).items():
         values = np.asarray(values, dtype=object)
         names[key] = [_tsv(values[i]) for i in rows]
-    with open(meta_path + ".part", "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_open(meta_path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\t".join(names) + "\n")
         for r in range(len(rows)):
             fh.write("\t".join(col[r] for col in names.values()) + "\n")
-    os.replace(meta_path + ".part", meta_path)
-    with open(os.path.join(folder, "projector_config.pbtxt"), "w", encoding="utf-8") as fh:
+    with atomic_open(os.path.join(folder, "projector_config.pbtxt"), "w", encoding="utf-8") as fh:
         fh.write('embeddings {\n  tensor_name: "latentview"\n  tensor_path: "vectors.tsv"\n'
                  '  metadata_path: "metadata.tsv"\n}\n')  # fmt: skip
     return vec_path, meta_path
@@ -157,6 +162,16 @@ def safe_name(name: str) -> str:
     bad = '<>:"/\\|?*'
     out = "".join("_" if (c in bad or ord(c) < 32) else c for c in name).strip(" .")
     return out[:80] or "unnamed"
+
+
+def _own_folder(dest: str, name: str) -> str:
+    """A real sub-folder of `dest`: a name taken by a symbolic link or a file gets a numbered suffix
+    instead, so an export never writes through a link to somewhere outside the chosen folder."""
+    folder = os.path.join(dest, name)
+    if os.path.islink(folder) or (os.path.lexists(folder) and not os.path.isdir(folder)):
+        folder = _free_path(folder)
+    os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 def _free_path(path: str) -> str:
@@ -187,8 +202,7 @@ def export_folders(dataset: Dataset, sets: dict[str, np.ndarray], dest: str, mod
     written: dict[str, int] = {}
     os.makedirs(dest, exist_ok=True)
     for name, indices in sets.items():
-        folder = os.path.join(dest, safe_name(name))
-        os.makedirs(folder, exist_ok=True)
+        folder = _own_folder(dest, safe_name(name))
         written[os.path.basename(folder)] = 0
         for i in np.asarray(indices, dtype=int):
             src = dataset.items[i]

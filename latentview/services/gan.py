@@ -4,6 +4,7 @@ directions, latent maps and strip/GIF export. Plain functions and generators; no
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import cache_dir
+from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError
 from latentview.core.progress import Log, Progress, RateMeter
@@ -66,7 +68,11 @@ class LatentState:
 
 # --- GANSpace --------------------------------------------------------------------------------------
 def _directions_cache(key: str, n: int, k: int, seed: int) -> Path:
-    return cache_dir() / "gan" / f"directions-v{DIRECTIONS_VERSION}-{key}-{n}-{k}-{seed}.npz"
+    name = f"directions-v{DIRECTIONS_VERSION}-{key}-{n}-{k}-{seed}.npz"
+    try:
+        return cache_dir() / "gan" / name
+    except OSError:  # an unusable cache folder: a path that never exists, whose write fails quietly
+        return Path(os.devnull) / name
 
 
 def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, batch: int = 500,
@@ -78,8 +84,11 @@ def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, b
     """
     path = _directions_cache(gen.key, n_samples, k, seed)
     if use_cache and path.exists():
-        with np.load(path, allow_pickle=False) as f:
-            return Directions(list(f["names"]), f["vectors"], f["sigma"], f["explained"], 0.0)
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return Directions(list(f["names"]), f["vectors"], f["sigma"], f["explained"], 0.0)
+        except Exception:  # a damaged cache file (truncated, garbage): compute again and replace it
+            pass
     t0 = time.perf_counter()
     z = np.random.default_rng(seed).standard_normal((n_samples, gen.nz)).astype(np.float32)
     meter = RateMeter(n_samples)
@@ -106,18 +115,27 @@ def compute_directions(gen, n_samples: int = 4000, k: int = 10, seed: int = 0, b
     sigma = (z @ vectors.T).std(axis=0).astype(np.float32)
     result = Directions([f"PC{i + 1}" for i in range(k)], vectors, sigma,
                         (var / total).astype(np.float32), time.perf_counter() - t0)  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, names=np.array(result.names), vectors=vectors, sigma=sigma, explained=result.explained)
-    tmp.replace(path)
+    try:  # only a cache: a full disk or a read-only folder must not lose the result
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            np.savez(tmp, names=np.array(result.names), vectors=vectors, sigma=sigma,
+                     explained=result.explained)  # fmt: skip
+    except OSError:
+        pass
     return result
 
 
 # --- rendering and interpolation ---------------------------------------------------------------------
 def render(gen, z: np.ndarray):
-    """One image for the task runner (the newest slider request wins); returns (H, W, 3) uint8."""
+    """One image for the task runner (the newest slider request wins); returns (H, W, 3) uint8.
+
+    A generator in a child process (TorchScript) is waited for in steps, so Cancel stops a hang."""
+    z = np.asarray(z, np.float32)[None]
+    steps = getattr(gen, "render_steps", None)
+    if steps is not None:
+        return (yield from steps(z))[0]
     yield from ()
-    return gen.render(np.asarray(z, np.float32)[None])[0]
+    return gen.render(z)[0]
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
@@ -176,7 +194,8 @@ def strip(frames: np.ndarray, size: int = 128, gap: int = 2) -> np.ndarray:
 def save_png(img: np.ndarray, path: str | Path) -> None:
     from PIL import Image
 
-    Image.fromarray(np.ascontiguousarray(img)).save(path)
+    with atomic_path(path) as tmp:  # the format follows the target's extension (kept by the temp name)
+        Image.fromarray(np.ascontiguousarray(img)).save(tmp)
 
 
 def save_gif(
@@ -187,8 +206,9 @@ def save_gif(
 
     seq = list(frames) + (list(frames[-2:0:-1]) if bounce else [])
     images = [Image.fromarray(upscale(f, size)) for f in seq]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0,
-                   optimize=False, disposal=1)  # fmt: skip
+    with atomic_path(path) as tmp:
+        images[0].save(tmp, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0,
+                       optimize=False, disposal=1)  # fmt: skip
     return len(images)
 
 
@@ -230,8 +250,9 @@ def save_directions(
 ) -> None:
     fitted = np.isnan(directions.explained)
     keep = [i for i in range(len(directions)) if fitted[i] or not only_named]
-    np.savez(path, names=np.array([directions.names[i] for i in keep]), vectors=directions.vectors[keep],
-             sigma=directions.sigma[keep], generator=np.array(generator_key))  # fmt: skip
+    with atomic_open(path, "wb") as fh:
+        np.savez(fh, names=np.array([directions.names[i] for i in keep]), vectors=directions.vectors[keep],
+                 sigma=directions.sigma[keep], generator=np.array(generator_key))  # fmt: skip
 
 
 def load_directions(path: str | Path, nz: int) -> tuple[list[str], np.ndarray, np.ndarray, str]:
@@ -307,21 +328,30 @@ class MapLocator:
 
 
 # --- opening generators and keeping their named directions ------------------------------------------
-def open_generator(name: str, nz: int | None = None):
-    """Load a built-in (by name) or a user file in the background. Returns the Generator, or the
-    string message of a LatentSizeNeeded error so the window can ask for the size and try again."""
+def open_generator(name: str, nz: int | None = None, trusted: bool | str = False, ask: bool = True):
+    """Load a built-in (by name) or a user file in the background. Returns the Generator; or the
+    string message of a LatentSizeNeeded error so the window can ask for the size and try again; or,
+    for a TorchScript file not yet trusted (with `ask`), a `TrustNeeded` so the window can ask first
+    and retry with the confirmed digest as `trusted` (see services/trust_store.py)."""
     yield Progress(0, 0, "Loading generator")
+    from latentview.backends import trust_store
     from latentview.backends.generators import (
+        GENERATORS,
         LatentSizeNeeded,
         get_generator,
         load_generator_file,
         register_loaded,
     )
 
-    try:
+    def load(ok: bool):
         if nz is not None:
-            return get_generator(register_loaded(load_generator_file(name, nz), name))
-        return get_generator(name)
+            return get_generator(register_loaded(load_generator_file(name, nz, trusted=ok), name))
+        return get_generator(name, trusted=ok)
+
+    try:
+        if name in GENERATORS:
+            return load(False)
+        return trust_store.load_or_ask(load, name, trusted, ask)
     except LatentSizeNeeded as exc:
         return str(exc)
 

@@ -16,17 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import config_dir
+from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
-from latentview.core.errors import UserError
+from latentview.services.session_schema import FORMAT, VERSION, SessionFileError, read_valid_session
 
-FORMAT = "latentview-session"
-VERSION = 1
 RECENT_MAX = 10
-
-
-class SessionFileError(UserError):
-    """The file is not a session this version can open; the message says why."""
 
 
 @dataclass
@@ -64,31 +59,18 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
     }  # fmt: skip
     if data.kind != "images" and dataset is not None:
         sidecar = os.path.splitext(path)[0] + ".data.npz"
-        tmp = sidecar + ".part.npz"
-        np.savez_compressed(tmp, items=np.array(dataset.items, dtype=str),
-                            labels=np.array(dataset.labels, dtype=str), embeddings=dataset.embeddings)  # fmt: skip
-        os.replace(tmp, sidecar)
+        with atomic_path(sidecar) as tmp:
+            np.savez_compressed(tmp, items=np.array(dataset.items, dtype=str),
+                                labels=np.array(dataset.labels, dtype=str), embeddings=dataset.embeddings)  # fmt: skip
         doc["dataset"]["sidecar"] = os.path.basename(sidecar)
-    tmp = path + ".part"
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with atomic_open(path, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, ensure_ascii=False)
-    os.replace(tmp, path)
     add_recent(path)
     return path
 
 
 def load_session(path: str) -> SessionData:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise SessionFileError(f"Session file not found: {path}") from None
-    except (OSError, ValueError) as exc:
-        raise SessionFileError(f"{os.path.basename(path)} is not a latentview session ({exc}).") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise SessionFileError(f"{os.path.basename(path)} is not a latentview session file.")
-    if int(doc.get("version", 0)) > VERSION:
-        raise SessionFileError("This session was saved by a newer latentview; please update to open it.")
+    doc, arrays = read_valid_session(path)  # the whole file checked before anything changes
     ds, proj = doc["dataset"], doc.get("projection") or {}
     coords = proj.get("coords")
     data = SessionData(
@@ -99,14 +81,9 @@ def load_session(path: str) -> SessionData:
         groups=doc.get("groups") or [], view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
         items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""),
     )  # fmt: skip
-    if data.sidecar:
-        side = os.path.join(os.path.dirname(os.path.abspath(path)), data.sidecar)
-        try:
-            with np.load(side, allow_pickle=False) as f:
-                data.dataset = Dataset(data.kind, [str(s) for s in f["items"]], [str(s) for s in f["labels"]],
-                                       f["embeddings"], source=data.source, model=data.model)  # fmt: skip
-        except OSError:
-            raise SessionFileError(f"The session's data file {data.sidecar} is missing beside it.") from None
+    if arrays is not None:
+        data.dataset = Dataset(data.kind, arrays["items"], arrays["labels"], arrays["embeddings"],
+                               source=data.source, model=data.model)  # fmt: skip
     elif data.kind == "images" and not os.path.isdir(data.source):
         raise SessionFileError(f"The session's image folder is gone: {data.source}")
     add_recent(path)
@@ -138,7 +115,5 @@ def recent_sessions() -> list[str]:
 def add_recent(path: str) -> None:
     path = os.path.abspath(path)
     items = [path] + [p for p in recent_sessions() if p != path]
-    f = _recent_file()
-    tmp = f.with_suffix(".part")
-    tmp.write_text(json.dumps(items[:RECENT_MAX]), encoding="utf-8")
-    os.replace(tmp, f)
+    with atomic_open(_recent_file(), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(items[:RECENT_MAX]))

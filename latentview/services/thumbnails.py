@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from latentview.backends.paths import cache_dir
+from latentview.core.atomic import atomic_path
 from latentview.core.progress import Partial, Progress
 
 THUMB_VERSION = 1
@@ -34,7 +35,10 @@ def thumb_path(path: str, size: int) -> Path:
 
 
 def cached_thumbnail(path: str, size: int) -> str | None:
-    p = thumb_path(path, size)
+    try:
+        p = thumb_path(path, size)
+    except OSError:  # an unusable cache folder: no cached thumbnails
+        return None
     return str(p) if p.exists() else None
 
 
@@ -44,8 +48,11 @@ def thumbnail(path: str, size: int) -> np.ndarray | None:
 
     from latentview.backends.images import ImageLoadError, load_rgb
 
-    p = thumb_path(path, size)
-    if p.exists():
+    try:
+        p = thumb_path(path, size)
+    except OSError:  # an unusable cache folder: decode, don't cache
+        p = None
+    if p is not None and p.exists():
         try:
             with Image.open(p) as im:
                 return np.asarray(im.convert("RGB"))
@@ -55,10 +62,14 @@ def thumbnail(path: str, size: int) -> np.ndarray | None:
         rgb = load_rgb(path, size, crop=False)
     except ImageLoadError:
         return None
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(f".{os.getpid()}.part")
-    Image.fromarray(np.ascontiguousarray(rgb)).save(tmp, "JPEG", quality=88)
-    os.replace(tmp, p)
+    if p is None:
+        return rgb
+    try:  # only a cache: a full disk or a read-only cache folder still shows the thumbnail
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(p, errors=False) as tmp:  # a unique temp name: threads never share one
+            Image.fromarray(np.ascontiguousarray(rgb)).save(tmp, "JPEG", quality=88)
+    except OSError:
+        pass
     return rgb
 
 

@@ -14,10 +14,12 @@ import numpy as np
 
 from latentview.backends import words as backend
 from latentview.backends.words import LoadCancelled, LoadTracker, WordSpace
+from latentview.core.atomic import atomic_path
 from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError
 from latentview.core.neighbors import normalize
 from latentview.core.progress import Log, Progress, RateMeter
+from latentview.core.textsafe import csv_cell
 
 DEFAULT_N = 20_000
 N_STEPS = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
@@ -34,19 +36,29 @@ class UnknownWordError(UserError):
 
 
 # --- loading ------------------------------------------------------------------------------------
-def open_space(path: str | None = None, trusted: bool = False, use_cache: bool = True):
+def open_space(
+    path: str | None = None, trusted: bool | str = False, use_cache: bool = True, ask: bool = False
+):
     """Generator: yields Progress while a reader thread parses the file; returns a WordSpace.
 
-    gensim's reader is one blocking call, so it runs in a helper thread that counts words as they are
-    added; closing this generator (the task runner's cancel) makes that thread stop at the next word.
+    A gensim pickle (.kv / .model) opens only with `trusted` (True: --trust-code; a digest: the
+    window's "yes", see services/trust_store.py); with `ask`, a file not yet trusted returns a
+    `TrustNeeded` for the window to ask about instead of an error. The reader runs in a helper thread
+    that checks the cancel flag inside its read loop; closing this generator (the task runner's
+    cancel) sets it and waits at most a second.
     """
+    from latentview.backends import trust_store
+
     label = backend.BUILTIN_NAME if path is None else os.path.basename(path)
     tracker = LoadTracker()
     box: dict = {}
 
+    def load(ok: bool):
+        return backend.load_space(path, tracker, trusted=ok, use_cache=use_cache)
+
     def work() -> None:
         try:
-            box["space"] = backend.load_space(path, tracker, trusted=trusted, use_cache=use_cache)
+            box["space"] = load(False) if path is None else trust_store.load_or_ask(load, path, trusted, ask)
         except BaseException as exc:
             box["error"] = exc
 
@@ -66,16 +78,26 @@ def open_space(path: str | None = None, trusted: bool = False, use_cache: bool =
     finally:
         if thread.is_alive():
             tracker.cancelled = True
-            thread.join()
+            thread.join(1.0)  # the reader checks the flag every few thousand words; never wait longer
     if "error" in box:
         exc = box["error"]
         if isinstance(exc, LoadCancelled):
             raise UserError(f"Loading {label} was cancelled.")
         raise exc
-    space: WordSpace = box["space"]
+    space = box["space"]
+    if isinstance(space, trust_store.TrustNeeded):
+        return space
     space.load_seconds = time.perf_counter() - t0
     how = "from cache" if space.cached else space.format
     yield Log(f"Loaded {space.describe()} in {space.load_seconds:.1f} s ({how})", "info")
+    if tracker.skipped:
+        yield Log(
+            f"Skipped {tracker.skipped:,} words of {label} whose vectors hold NaN or infinity", "warning"
+        )
+    if tracker.duplicates:
+        yield Log(
+            f"Skipped {tracker.duplicates:,} repeated words of {label} (the first vector is kept)", "info"
+        )
     return space
 
 
@@ -186,18 +208,17 @@ def axes_coords(embeddings: np.ndarray, directions: np.ndarray) -> np.ndarray:
 def export_words(path: str, words: list[str], labels: list[str], coords: np.ndarray | None) -> int:
     """CSV (word, label, x, y) or TXT (one word per line), chosen by the extension."""
     ext = os.path.splitext(path)[1].lower()
-    tmp = path + ".part"
-    if ext == ".txt":
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.writelines(w + "\n" for w in words)
-    elif ext == ".csv":
-        xy = np.full((len(words), 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["word", "label", "x", "y"])
-            for row in zip(words, labels, xy[:, 0].tolist(), xy[:, 1].tolist()):
-                w.writerow(row)
-    else:
+    if ext not in (".txt", ".csv"):
         raise UserError(f"Cannot export to ‘{ext or path}’: choose a .csv or .txt file name.")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        if ext == ".txt":
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.writelines(w + "\n" for w in words)
+        else:
+            xy = np.full((len(words), 2), np.nan) if coords is None else np.asarray(coords, dtype=np.float64)
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["word", "label", "x", "y"])
+                for word, label, x, y in zip(words, labels, xy[:, 0].tolist(), xy[:, 1].tolist()):
+                    w.writerow([csv_cell(word), csv_cell(label), x, y])
     return len(words)

@@ -11,7 +11,7 @@ import pytest
 
 from latentview.backends import words as backend
 from latentview.backends.words import LoadTracker, WordVectorsError, detect_format, load_space
-from latentview.core.errors import UserError
+from latentview.core.errors import CodeTrustRequired, UserError
 from latentview.core.progress import Progress
 from latentview.services.words import open_space
 
@@ -68,7 +68,7 @@ def test_every_format_loads_the_same_vectors(tmp_path, vectors, name, fmt):
 
 def test_pickle_kv_needs_the_users_own_choice(tmp_path, vectors):
     path = _write(tmp_path, "model.kv", vectors)
-    with pytest.raises(WordVectorsError, match="can run code"):
+    with pytest.raises(CodeTrustRequired, match="can run code"):
         load_space(path, LoadTracker(), trusted=False)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
+from latentview.core.atomic import atomic_path
 from latentview.core.progress import Log
 
 EXPORT_FILTERS = "Parquet (*.parquet);;CSV (*.csv);;TensorBoard projector (folder)"
@@ -94,21 +95,22 @@ def export_map_image(window, path: str) -> str:
         from PySide6.QtSvg import QSvgGenerator
 
         view = window.map
-        gen = QSvgGenerator()
-        gen.setFileName(path + ".part")
-        gen.setSize(view.size())
-        gen.setViewBox(QRect(0, 0, view.width(), view.height()))
-        gen.setTitle("latentview map")
-        painter = QPainter(gen)
-        view.render(painter)
-        painter.end()
-        os.replace(path + ".part", path)
+        with atomic_path(path) as tmp:
+            gen = QSvgGenerator()
+            gen.setFileName(tmp)
+            gen.setSize(view.size())
+            gen.setViewBox(QRect(0, 0, view.width(), view.height()))
+            gen.setTitle("latentview map")
+            painter = QPainter(gen)
+            view.render(painter)
+            painter.end()
         return path
     if ext != ".png":
         raise ValueError("Use a .png or .svg file name for the map image.")
     exporter = exporters.ImageExporter(item)
     exporter.parameters()["width"] = int(window.map.width() * 2)
-    exporter.export(path)
+    with atomic_path(path) as tmp:
+        exporter.export(tmp)
     return path
 
 
@@ -203,12 +205,10 @@ class ExploreActions:
         return s.dataset is not None and s.coords is not None
 
     def _guard(self, fn, *args) -> None:
-        try:
-            fn(*args)
-        except Exception as exc:
-            from latentview.qt.shell.task_runner import user_message
+        from latentview.core.errors import guard
 
-            QMessageBox.warning(self.window, "latentview", user_message(exc))
+        with guard(lambda message: QMessageBox.warning(self.window, "latentview", message)):
+            fn(*args)
 
     def ask_export_points(self, indices=None) -> None:
         if not self._ready():

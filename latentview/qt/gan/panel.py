@@ -8,6 +8,7 @@ Interpolation, the latent map and fitted directions are sections in gan_sections
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentview.core.errors import UserError
+from latentview.core.errors import UserError, guard
 from latentview.core.progress import Log
 from latentview.qt.common.imaging import to_pixmap
 
@@ -222,10 +223,10 @@ class GanPanel(QWidget):
         if self.gen is None and not self.runner.is_running("gan-load"):
             self.load(self.generator_box.currentData())
 
-    def load(self, name: str, nz: int | None = None) -> None:
+    def load(self, name: str, nz: int | None = None, trusted: bool | str = False) -> None:
         from latentview.services.gan import open_generator
 
-        self.runner.submit("gan-load", open_generator, name, nz, on_result=lambda g: self._on_loaded(g, name),
+        self.runner.submit("gan-load", open_generator, name, nz, trusted, on_result=lambda g: self._on_loaded(g, name, nz),
                            on_error=self._error, title="Loading generator")  # fmt: skip
 
     def ask_generator_file(self) -> None:
@@ -234,9 +235,17 @@ class GanPanel(QWidget):
         if path:
             self.load(path)
 
-    def _on_loaded(self, gen, name: str) -> None:
+    def _on_loaded(self, gen, name: str, nz: int | None = None) -> None:
+        from latentview.backends.trust_store import TrustNeeded
+        from latentview.qt.common.trust_dialog import confirm_code
         from latentview.services.gan import LatentState, latent_for_seed
 
+        if isinstance(gen, TrustNeeded):  # TorchScript: ask, then load (in a child process)
+            if confirm_code(self, gen):
+                self.load(name, nz, gen.digest)
+            else:
+                self._error(f"Did not load {os.path.basename(name)}: a TorchScript file can run code.")
+            return
         if isinstance(gen, str):  # the latent size could not be read: ask
             nz, ok = QInputDialog.getInt(self, "Latent size", gen, 100, 1, 100_000)
             if ok:
@@ -428,11 +437,10 @@ class GanPanel(QWidget):
                 self._guarded(self.save_latent, path)
 
     def _guarded(self, fn, *args) -> None:
-        try:
+        with guard(lambda message: self._error(f"Could not save {args[0]}: {message}")) as g:
             fn(*args)
+        if g.error is None:
             self.window.log.add(Log(f"Saved {args[0]}", "info"))
-        except Exception as exc:
-            self._error(f"Could not save {args[0]}: {exc}")
 
 
 def install(window) -> GanPanel:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from latentview.core.errors import UserError
+from latentview.core.errors import UserError, guard
 from latentview.core.progress import Log
 
 EXPORT_SIZE = 128
@@ -287,10 +287,8 @@ class FitSection(QGroupBox):
         return name
 
     def _guard(self, fn) -> None:
-        try:
+        with guard(self.panel._error, catch=(UserError,)):
             fn()
-        except UserError as exc:
-            self.panel._error(str(exc))
 
     def _ask_save(self) -> None:
         from latentview.services.gan import save_directions

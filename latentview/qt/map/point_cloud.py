@@ -15,6 +15,8 @@ from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 
+from latentview.qt.common.guard import paint_guard
+
 DENSE_THRESHOLD = 60_000  # visible points above which dots become rasterised 2×2 px points
 SINGLE_PIXEL_THRESHOLD = 250_000  # ... and above which they become single pixels
 
@@ -115,6 +117,7 @@ class PointCloudItem(pg.GraphicsObject):
             pm = self._pixmaps[code] = _dot_pixmap(color, self._size, self._outline, self._ring)
         return pm
 
+    @paint_guard
     def paint(self, p: QPainter, *args) -> None:
         if not len(self._xy):
             return

@@ -18,6 +18,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QToolTip
 
+from latentview.qt.common.guard import paint_guard
 from latentview.qt.common.imaging import to_pixmap
 
 MAX_VISIBLE = 150  # more visible points than this: dots only
@@ -108,6 +109,7 @@ class ThumbnailLayer(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
 
+    @paint_guard
     def paint(self, p: QPainter, *args) -> None:
         self.last_drawn = 0
         if not self.enabled or not len(self._xy) or not self._pix:

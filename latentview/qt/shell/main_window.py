@@ -26,10 +26,10 @@ from latentview.core.dataset import Dataset
 from latentview.core.progress import Log
 from latentview.core.selection import SelectionMode
 from latentview.core.session import Session
-from latentview.qt.inspector.panel import InspectorPanel
-from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.common.palette import categorical
+from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for
+from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.shell.status import LogPanel, ProgressWidget
 from latentview.qt.shell.task_runner import TaskRunner
 
@@ -94,20 +94,20 @@ class MainWindow(QMainWindow):
         from latentview.qt.explore import actions as explore_actions
         from latentview.qt.explore import clusters_panel, colour_by, groups_panel
         from latentview.qt.gan import panel as gan_panel
+        from latentview.qt.map import add_model, trust_overlay
         from latentview.qt.map import thumbnails as thumbnail_layer
-        from latentview.qt.map import trust_overlay
         from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
-                       explore_actions):  # fmt: skip
+                       explore_actions, add_model):  # fmt: skip
             module.install(self)
         self._arrange_docks()
         self._arrange_file_menu()
 
     def _arrange_file_menu(self) -> None:
         """Group the File menu's entries (extensions append theirs): open, sessions, export, quit."""
-        order = ["Open Folder", "Open Demo", "Open Word Vectors (", "Open Word Vectors File",
+        order = ["Open Folder", "Open Demo", "Retry Failed", "Open Word Vectors (", "Open Word Vectors File",
                  "Load Generator", None, "Open Session", "Save Session", "Recent Sessions", None,
                  "Export Map Data", "Export Selection", "Export Images", "Export Map Image"]  # fmt: skip
         menu = self.file_menu
@@ -165,10 +165,12 @@ class MainWindow(QMainWindow):
         self.open_action = QAction("&Open Folder…", self, shortcut=QKeySequence.Open)
         self.open_action.triggered.connect(self._ask_folder)
         demo = QAction("Open &Demo", self, triggered=self.open_demo)
+        self.retry_action = QAction("&Retry Failed Files", self, triggered=self.retry_failed)
+        self.retry_action.setToolTip("Embed the shown folder again, trying the files that failed before")
         self.export_action = QAction("&Export Map Data…", self, shortcut="Ctrl+E")
         self.export_action.triggered.connect(self._ask_export)
         quit_ = self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.open_action, demo, self.export_action):
+        for a in (self.open_action, demo, self.retry_action, self.export_action):
             file.addAction(a)
         file.addSeparator()
         file.addAction(quit_)
@@ -219,16 +221,23 @@ class MainWindow(QMainWindow):
                            title="Preparing demo")  # fmt: skip
         self._ingest_started = time.perf_counter()
 
-    def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True) -> None:
+    def retry_failed(self) -> None:
+        """Embed the shown folder again; files whose failure is cached are tried again."""
+        ds = self.session.dataset
+        if ds is not None and ds.kind == "images" and ds.source:
+            self.open_folder(ds.source, retry_failed=True)
+
+    def open_folder(self, folder: str, model: str | None = None, use_cache: bool = True,
+                    retry_failed: bool = False, on_error=None) -> None:  # fmt: skip
         from latentview.services.ingest import IngestOptions, ingest_folder
 
         if model:
             self.settings.set_model(model)
         self._ingest_started = time.perf_counter()
         self.log.add(Log(f"Opening {display_path(folder)} with {self.settings.model_name}", "info"))
-        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache)
+        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache, retry_failed=retry_failed)
         self.runner.submit("ingest", ingest_folder, folder, opts, on_result=self._on_ingested,
-                           on_error=self._on_failed, title="Embedding images")  # fmt: skip
+                           on_error=on_error or self._on_failed, title="Embedding images")  # fmt: skip
 
     def show_dataset(self, dataset: Dataset, params: ProjectionParams | None = None) -> None:
         """Put any dataset (images, words, GAN samples) on the map."""
@@ -238,7 +247,7 @@ class MainWindow(QMainWindow):
     def _on_ingested(self, dataset: Dataset) -> None:
         secs = time.perf_counter() - self._ingest_started
         bad = len(dataset.failures)
-        self.log.add(Log(f"{len(dataset):,} images embedded ({dataset.model}), {bad} skipped, "
+        self.log.add(Log(f"{len(dataset):,} images embedded ({_model_words(dataset.model)}), {bad} skipped, "
                          f"{secs:.1f} s", "info"))  # fmt: skip
         self.show_dataset(dataset)
 
@@ -248,9 +257,24 @@ class MainWindow(QMainWindow):
         self.mapFailed.emit(message)
 
     def _on_model_change(self, model: str) -> None:
+        from latentview.qt.map.add_model import allowed_to_run
+
         ds = self.session.dataset
+        if not allowed_to_run(self, model):  # a code-carrying file the user declined
+            self.settings.set_model(ds.model if ds is not None and ds.model else "")
+            return
         if ds is not None and ds.kind == "images" and ds.source:
-            self.open_folder(ds.source)  # the shown folder, embedded again (cached per model)
+            # the shown folder, embedded again (cached per model and layer)
+            self.open_folder(ds.source, on_error=self._on_model_failed)
+
+    def _on_model_failed(self, message: str) -> None:
+        """The new model could not run: the combo goes back to the model on the map, the sentence to
+        the Log (the status bar only points there, so nothing long runs off it)."""
+        ds = self.session.dataset
+        if ds is not None and ds.model:
+            self.settings.set_model(ds.model)
+        self.log.add(Log(message, "error"))
+        self.statusBar().showMessage("The model was not changed: see the Log.", 8000)
 
     # --- projection ----------------------------------------------------------------------
     def reproject(self, params: ProjectionParams) -> None:
@@ -327,7 +351,7 @@ class MainWindow(QMainWindow):
         if ds.failures:
             text += f" · {len(ds.failures)} skipped (see Log)"
         if ds.model:
-            text += f" · {ds.model}"
+            text += f" · {_model_words(ds.model)}"
         if self.session.projection:
             text += f" · {self.session.projection.upper()}"
         self.summary.setText(text)
@@ -381,13 +405,12 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Export map data", "latentview.parquet",
                                               "Parquet (*.parquet);;CSV (*.csv)")  # fmt: skip
         if path:
+            from latentview.core.errors import guard
             from latentview.services.export import write_table
 
-            try:
+            with guard(lambda message: QMessageBox.warning(self, "Export failed", message)):
                 write_table(self.session.dataset, self.session.coords, path)
                 self.log.add(Log(f"Exported {len(self.session.dataset):,} rows to {path}", "info"))
-            except Exception as exc:
-                QMessageBox.warning(self, "Export failed", str(exc))
 
     def _about(self) -> None:
         from latentview.licences import ABOUT_HTML
@@ -420,6 +443,12 @@ class MainWindow(QMainWindow):
                 handle, cls(pos.toPoint(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
             )
         QApplication.sendEvent(handle, QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+
+
+def _model_words(ref: str) -> str:
+    from latentview.backends.embedders import display_name
+
+    return display_name(ref)
 
 
 def _demo_then_ingest(model: str):

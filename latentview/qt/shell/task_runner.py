@@ -14,17 +14,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from latentview.core.errors import UserError
+from latentview.core.errors import UserError, user_message
 from latentview.core.progress import Log, Partial, Progress
 
-
-def user_message(exc: BaseException) -> str:
-    """One sentence for the user; UserError subclasses already carry one."""
-    if isinstance(exc, UserError):
-        return str(exc)
-    if isinstance(exc, (ValueError, OSError)) and str(exc):
-        return str(exc).splitlines()[0]
-    return f"Unexpected error ({type(exc).__name__}): {exc}".splitlines()[0]
+__all__ = ["TaskRunner", "user_message"]  # user_message lives in core.errors; kept importable here
 
 
 class _TaskThread(QThread):

@@ -14,6 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 
+from latentview.qt.common.guard import paint_guard
+
 CELL = 4  # occupancy grid cell, px
 MAX_CANDIDATES = 4_000  # visible words examined per paint, in rank order
 MAX_LABELS = 600
@@ -101,6 +103,7 @@ class WordLabelsItem(_DataRectItem):
             w = self._widths[i] = self._fm.horizontalAdvance(self._words[i])
         return w
 
+    @paint_guard
     def paint(self, p: QPainter, *args) -> None:
         self.drawn = []
         if not len(self._xy) or len(self._words) != len(self._xy):
@@ -182,6 +185,7 @@ class ArrowsItem(_DataRectItem):
     def arrows(self) -> list[tuple[int, int]]:
         return [(a, b) for a, b, *_ in self._pairs]
 
+    @paint_guard
     def paint(self, p: QPainter, *args) -> None:
         if not self._pairs:
             return

@@ -160,8 +160,8 @@ class WordsPanel(QWidget):
     def open_builtin(self) -> None:
         self._open(None, trusted=False)
 
-    def open_file(self, path: str, trusted: bool = True) -> None:
-        """`trusted`: the user chose this file (dialog, drop, command line), so a .kv pickle may load."""
+    def open_file(self, path: str, trusted: bool | str = False) -> None:
+        """A .kv pickle asks first (see qt/common/trust_dialog.py); `trusted` is a confirmed digest."""
         self._open(os.path.abspath(path), trusted)
 
     def _ask_file(self) -> None:
@@ -169,15 +169,24 @@ class WordsPanel(QWidget):
                                               "Word vectors (*.bin *.txt *.vec *.kv *.model *.gz *.bz2);;"
                                               "All files (*)")  # fmt: skip
         if path:
-            self.open_file(path, trusted=True)
+            self.open_file(path)
 
-    def _open(self, path: str | None, trusted: bool) -> None:
+    def _open(self, path: str | None, trusted: bool | str) -> None:
         self._say("")
         self.info.setText(f"Opening {os.path.basename(path) if path else 'GloVe 6B 50d'}…")
-        self.runner.submit("words-load", svc.open_space, path, trusted, on_result=self._on_space,
+        self.runner.submit("words-load", svc.open_space, path, trusted, ask=True, on_result=self._on_space,
                            on_error=self._on_load_failed, title="Loading word vectors")  # fmt: skip
 
     def _on_space(self, space) -> None:
+        from latentview.backends.trust_store import TrustNeeded
+        from latentview.qt.common.trust_dialog import confirm_code
+
+        if isinstance(space, TrustNeeded):  # a pickle: ask, then open with the confirmed digest
+            if confirm_code(self, space):
+                self._open(space.path, space.digest)
+            else:
+                self._on_load_failed(f"Did not open {os.path.basename(space.path)}: it can run code.")
+            return
         self.space = space
         self.info.setText(f"<b>{space.name}</b> · {len(space):,} words × {space.dim}-d "
                           f"({len(space.display_ids):,} alphabetic), loaded in {space.load_seconds:.1f} s")  # fmt: skip

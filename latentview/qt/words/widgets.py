@@ -57,6 +57,6 @@ class VectorsDropFilter(QObject):
             if path is not None:
                 ev.acceptProposedAction()
                 if kind == QEvent.Drop:
-                    self.panel.open_file(path, trusted=True)  # the user dropped it: their choice
+                    self.panel.open_file(path)  # a pickle still asks first
                 return True
         return False
