@@ -1,0 +1,66 @@
+"""A stall meter for the Qt event loop: a 5 ms QTimer records wall-clock ticks while an action runs;
+the longest gap between ticks (or between the action's start/end and the nearest tick) is how long
+the window was frozen. Used by the `stall_meter` fixture (tests/qt/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt, QTimer
+
+
+class StallMeter:
+    """`with meter.action("name"): ...` records that action's longest event-loop gap in seconds."""
+
+    def __init__(self, qtbot, interval_ms: int = 5, limit_s: float = 0.100):
+        self.qtbot = qtbot
+        self.limit_s = limit_s
+        self.results: dict[str, float] = {}
+        self._ticks: list[float] = []
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(lambda: self._ticks.append(time.perf_counter()))
+
+    def _watch(self, stop: threading.Event, main_id: int, found: Counter) -> None:
+        """With LATENTVIEW_STALL_TRACE=1: sample where the GUI thread is while a tick is overdue."""
+        while not stop.wait(0.01):
+            if time.perf_counter() - self._ticks[-1] > 0.04:
+                frame = sys._current_frames().get(main_id)
+                if frame is not None:
+                    stack = traceback.extract_stack(frame)[-6:]
+                    found[" <- ".join(f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}" for f in stack[::-1])] += 1
+
+    @contextmanager
+    def action(self, name: str):
+        """Measure everything in the block, including synchronous work the block itself does on the
+        GUI thread (a click handler, an export call) and the waits for its background results."""
+        self._ticks = [time.perf_counter()]
+        self._timer.start()
+        stop, found = threading.Event(), Counter()
+        if os.environ.get("LATENTVIEW_STALL_TRACE"):
+            threading.Thread(target=self._watch, args=(stop, threading.get_ident(), found), daemon=True).start()
+        try:
+            yield
+            self.qtbot.wait(20)  # let the loop run once more after the last result landed
+        finally:
+            stop.set()
+            for where, n in found.most_common(6):
+                print(f"[stall trace] {name}: {n} × {where}")
+            self._timer.stop()
+            self._ticks.append(time.perf_counter())
+            gaps = [b - a for a, b in zip(self._ticks, self._ticks[1:])]
+            self.results[name] = max(gaps) if gaps else 0.0
+
+    def report(self) -> str:
+        lines = [f"{name:<28} {secs * 1000:8.1f} ms" for name, secs in self.results.items()]
+        return "longest event-loop gap per action:\n" + "\n".join(lines)
+
+    def over_limit(self) -> dict[str, float]:
+        return {k: v for k, v in self.results.items() if v > self.limit_s}
