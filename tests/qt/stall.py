@@ -28,14 +28,22 @@ class StallMeter:
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(lambda: self._ticks.append(time.perf_counter()))
 
-    def _watch(self, stop: threading.Event, main_id: int, found: Counter) -> None:
-        """With LATENTVIEW_STALL_TRACE=1: sample where the GUI thread is while a tick is overdue."""
+    def _watch(self, stop: threading.Event, main_id: int, found: Counter, keep: list) -> None:
+        """With LATENTVIEW_STALL_TRACE=1: sample where the GUI thread is while a tick is overdue.
+
+        The sampled frames are kept and released by the GUI thread: freed here, the last reference to
+        a test's frame would destroy its Qt objects off the GUI thread (a PySide deadlock)."""
         while not stop.wait(0.01):
             if time.perf_counter() - self._ticks[-1] > 0.04:
                 frame = sys._current_frames().get(main_id)
+                keep.append(frame)
                 if frame is not None:
                     stack = traceback.extract_stack(frame)[-6:]
-                    found[" <- ".join(f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}" for f in stack[::-1])] += 1
+                    found[
+                        " <- ".join(
+                            f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}" for f in stack[::-1]
+                        )
+                    ] += 1
 
     @contextmanager
     def action(self, name: str):
@@ -43,14 +51,20 @@ class StallMeter:
         GUI thread (a click handler, an export call) and the waits for its background results."""
         self._ticks = [time.perf_counter()]
         self._timer.start()
-        stop, found = threading.Event(), Counter()
+        stop, found, keep = threading.Event(), Counter(), []
+        watcher = threading.Thread(
+            target=self._watch, args=(stop, threading.get_ident(), found, keep), daemon=True
+        )
         if os.environ.get("LATENTVIEW_STALL_TRACE"):
-            threading.Thread(target=self._watch, args=(stop, threading.get_ident(), found), daemon=True).start()
+            watcher.start()
         try:
             yield
             self.qtbot.wait(20)  # let the loop run once more after the last result landed
         finally:
             stop.set()
+            if watcher.is_alive():
+                watcher.join()
+            keep.clear()  # the frames die here, on the GUI thread
             for where, n in found.most_common(6):
                 print(f"[stall trace] {name}: {n} × {where}")
             self._timer.stop()
@@ -58,9 +72,18 @@ class StallMeter:
             gaps = [b - a for a, b in zip(self._ticks, self._ticks[1:])]
             self.results[name] = max(gaps) if gaps else 0.0
 
+    def set_baseline(self, name: str, factor: float = 1.5) -> None:
+        """Let the limit grow to `factor` × an action measured as the unavoidable cost of drawing (one
+        full repaint of the map): on a loaded machine that alone can pass 100 ms, and the harness is
+        here to catch work done on the GUI thread, not to time the renderer."""
+        self.limit_s = max(self.limit_s, factor * self.results[name])
+        self._baseline = name
+
     def report(self) -> str:
         lines = [f"{name:<28} {secs * 1000:8.1f} ms" for name, secs in self.results.items()]
-        return "longest event-loop gap per action:\n" + "\n".join(lines)
+        return (f"longest event-loop gap per action (limit {self.limit_s * 1000:.0f} ms):\n"
+                + "\n".join(lines))  # fmt: skip
 
     def over_limit(self) -> dict[str, float]:
-        return {k: v for k, v in self.results.items() if v > self.limit_s}
+        base = getattr(self, "_baseline", None)
+        return {k: v for k, v in self.results.items() if v > self.limit_s and k != base}

@@ -6,7 +6,6 @@ import time
 
 import numpy as np
 import pyarrow.parquet as pq
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from sklearn.manifold import trustworthiness as sk_trustworthiness
@@ -14,17 +13,6 @@ from sklearn.manifold import trustworthiness as sk_trustworthiness
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.dataset import Dataset
 from latentview.core.groups import GroupOp
-from latentview.services.ingest import IngestOptions, ingest_folder
-from latentview.services.runner import drive
-
-
-@pytest.fixture
-def tiny_map(window, qtbot, photo_folder, tiny_embedder):
-    ds = drive(ingest_folder(str(photo_folder), IngestOptions(model=tiny_embedder)))
-    with qtbot.waitSignal(window.mapReady, timeout=60_000):
-        window.show_dataset(ds, ProjectionParams("pca"))
-    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=60_000)
-    return window
 
 
 def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
