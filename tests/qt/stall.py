@@ -59,7 +59,7 @@ class StallMeter:
             watcher.start()
         try:
             yield
-            self.qtbot.wait(20)  # let the loop run once more after the last result landed
+            self.qtbot.wait(100)  # the repaints the action caused land in the action, not in the next
         finally:
             stop.set()
             if watcher.is_alive():

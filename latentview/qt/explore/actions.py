@@ -173,7 +173,10 @@ def _load_steps(path: str):
     from latentview.services.session_file import load_session
 
     yield Progress(0, 1, f"Reading {os.path.basename(path)}")
-    return load_session(path)
+    data = load_session(path)
+    if data.dataset is not None:
+        data.dataset.label_codes()  # cached on the dataset: not a pass over every label on the GUI thread
+    return data
 
 
 def open_session(window, path: str) -> None:
@@ -183,14 +186,22 @@ def open_session(window, path: str) -> None:
                          on_error=window._on_failed, title="Opening session")  # fmt: skip
 
 
+def _ingest_steps(source: str, options):
+    from latentview.services.ingest import ingest_folder
+
+    dataset = yield from ingest_folder(source, options)
+    dataset.label_codes()  # warmed here, off the GUI thread
+    return dataset
+
+
 def _reopen(window, data) -> None:
     if data.dataset is not None:
         restore(window, data, data.dataset)
         return
-    from latentview.services.ingest import IngestOptions, ingest_folder
+    from latentview.services.ingest import IngestOptions
 
     window.settings.set_model(data.model)
-    window.runner.submit("ingest", ingest_folder, data.source, IngestOptions(model=data.model),
+    window.runner.submit("ingest", _ingest_steps, data.source, IngestOptions(model=data.model),
                          on_result=lambda ds: restore(window, data, ds), on_error=window._on_failed,
                          title="Reopening session")  # fmt: skip
 
