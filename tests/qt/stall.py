@@ -15,6 +15,16 @@ from contextlib import contextmanager
 from PySide6.QtCore import Qt, QTimer
 
 
+def busy_python(seconds: float = 1.0):
+    """Generator for the task runner: pure-Python work for `seconds` (the GIL-sharing baseline)."""
+    from latentview.core.progress import Progress
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        sum(i * i for i in range(20_000))
+        yield Progress(0, 1, "busy")
+
+
 class StallMeter:
     """`with meter.action("name"): ...` records that action's longest event-loop gap in seconds."""
 
@@ -72,12 +82,14 @@ class StallMeter:
             gaps = [b - a for a, b in zip(self._ticks, self._ticks[1:])]
             self.results[name] = max(gaps) if gaps else 0.0
 
-    def set_baseline(self, name: str, factor: float = 1.5) -> None:
-        """Let the limit grow to `factor` × an action measured as the unavoidable cost of drawing (one
-        full repaint of the map): on a loaded machine that alone can pass 100 ms, and the harness is
-        here to catch work done on the GUI thread, not to time the renderer."""
-        self.limit_s = max(self.limit_s, factor * self.results[name])
-        self._baseline = name
+    def set_baseline(self, *names: str, factor: float = 1.5) -> None:
+        """Let the limit grow to `factor` × the largest of some actions measured as stalls the window
+        cannot avoid — one full repaint of the map, sharing the interpreter with one busy worker. On an
+        idle machine both are far below 100 ms; on an oversubscribed one (the test machine runs many
+        suites at once) they pass it, and the harness is here to catch work done on the GUI thread, not
+        to time the renderer or the OS scheduler."""
+        self.limit_s = max(self.limit_s, factor * max(self.results[n] for n in names))
+        self._baselines = set(names)
 
     def report(self) -> str:
         lines = [f"{name:<28} {secs * 1000:8.1f} ms" for name, secs in self.results.items()]
@@ -85,5 +97,5 @@ class StallMeter:
                 + "\n".join(lines))  # fmt: skip
 
     def over_limit(self) -> dict[str, float]:
-        base = getattr(self, "_baseline", None)
-        return {k: v for k, v in self.results.items() if v > self.limit_s and k != base}
+        base = getattr(self, "_baselines", set())
+        return {k: v for k, v in self.results.items() if v > self.limit_s and k not in base}

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
+from tests.qt.stall import busy_python
 
 N = 1_000_000
 
@@ -70,7 +71,10 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
         (x0, x1), _ = window.map.viewbox.viewRange()
         window.map.viewbox.translateBy(x=(x1 - x0) * 1e-3)
         window.map.viewport().repaint()
-    m.set_baseline("baseline: pan repaint")
+    with m.action("baseline: busy worker"):  # one pure-Python task on the runner, sharing the GIL
+        with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+            window.runner.submit("busy", busy_python, 1.0)
+    m.set_baseline("baseline: pan repaint", "baseline: busy worker")
     s = window.session
     with m.action("first click"):
         _click(window, qtbot, 123)

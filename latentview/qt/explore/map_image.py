@@ -30,9 +30,18 @@ def export_map_image(view, path: str) -> str:
     painter = QPainter(img)
     painter.setRenderHint(QPainter.Antialiasing)
     painter.setRenderHint(QPainter.TextAntialiasing)
-    # The whole scene — points, names, legend, axes — rendered into a target twice the size.
-    view.render(painter, QRectF(0, 0, w * PNG_SCALE, h * PNG_SCALE), QRect(0, 0, w, h))
-    painter.end()
+    # The whole scene — points, names, legend, axes — rendered into a target twice the size. Points are
+    # drawn in device pixels, so their size is doubled for the render too.
+    clouds = [it for it in view.viewbox.addedItems if isinstance(it, PointCloudItem)]
+    sizes = [c._size for c in clouds]
+    try:
+        for c, size in zip(clouds, sizes):
+            c.set_size(size * PNG_SCALE)
+        view.render(painter, QRectF(0, 0, w * PNG_SCALE, h * PNG_SCALE), QRect(0, 0, w, h))
+    finally:
+        painter.end()
+        for c, size in zip(clouds, sizes):
+            c.set_size(size)
     if not img.save(path + ".part", "PNG"):
         raise OSError(f"Could not write {path}.")
     os.replace(path + ".part", path)
@@ -50,6 +59,7 @@ def _svg(view, path: str) -> str:
     if vectors:
         for cloud in clouds:
             stand_in = VectorPoints(cloud)
+            stand_in.setOpacity(cloud.opacity())  # faded points stay faded beside a selection
             view.viewbox.addItem(stand_in, ignoreBounds=True)
             cloud.setVisible(False)
             stand_ins.append((cloud, stand_in))
