@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 NOISE = -1
-CENTRE_SAMPLE = 100_000  # points above which name positions come from an even sample
+CENTRE_SAMPLE = 20_000  # points above which name positions come from an even sample
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Clustering:
         labels = self.labels
         if len(xy) > CENTRE_SAMPLE:  # an even sample places a name as well and keeps the window responsive
             step = -(-len(xy) // CENTRE_SAMPLE)
-            xy, labels = xy[::step], labels[::step]
+            xy, labels = np.ascontiguousarray(xy[::step]), np.ascontiguousarray(labels[::step])
         for c in range(len(self)):
             m = xy[labels == c]
             if not len(m) and labels is not self.labels:  # a cluster too small to be sampled

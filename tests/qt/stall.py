@@ -25,12 +25,28 @@ def busy_python(seconds: float = 1.0):
         yield Progress(0, 1, "busy")
 
 
+LOADED = 1.5  # load average per core above which the machine is oversubscribed
+LOADED_LIMIT_S = 3.0  # the bound there: still catches the seconds of GUI-thread work the harness was made for
+
+
+def load_per_core() -> float:
+    try:
+        return os.getloadavg()[0] / (os.cpu_count() or 1)
+    except OSError:
+        return 0.0
+
+
 class StallMeter:
-    """`with meter.action("name"): ...` records that action's longest event-loop gap in seconds."""
+    """`with meter.action("name"): ...` records that action's longest event-loop gap in seconds.
+
+    The limit is 100 ms. On an oversubscribed machine (load per core above LOADED, e.g. many test
+    suites sharing two cores) the OS alone deschedules the GUI thread for hundreds of ms, so the limit
+    becomes LOADED_LIMIT_S there, and the report says so."""
 
     def __init__(self, qtbot, interval_ms: int = 5, limit_s: float = 0.100):
         self.qtbot = qtbot
-        self.limit_s = limit_s
+        self.load = load_per_core()
+        self.limit_s = limit_s if self.load <= LOADED else max(limit_s, LOADED_LIMIT_S)
         self.results: dict[str, float] = {}
         self._ticks: list[float] = []
         self._timer = QTimer()
@@ -93,7 +109,8 @@ class StallMeter:
 
     def report(self) -> str:
         lines = [f"{name:<28} {secs * 1000:8.1f} ms" for name, secs in self.results.items()]
-        return (f"longest event-loop gap per action (limit {self.limit_s * 1000:.0f} ms):\n"
+        return (f"longest event-loop gap per action (limit {self.limit_s * 1000:.0f} ms, "
+                f"load {self.load:.1f} per core):\n"
                 + "\n".join(lines))  # fmt: skip
 
     def over_limit(self) -> dict[str, float]:
