@@ -15,7 +15,7 @@ from latentview.core.dataset import Dataset
 BLOCK = 65_536  # rows per Parquet row group: memory stays flat on a million rows
 # Rows per CSV/TSV block: their cells are Python objects, and one C call (tolist, writerows) over a big
 # block holds the interpreter long enough to freeze the window (the writer runs on a worker thread).
-TEXT_BLOCK = 2_048
+TEXT_BLOCK = 512
 
 
 @dataclass
@@ -78,7 +78,10 @@ def write_table_steps(dataset: Dataset, coords: np.ndarray | None, path: str, em
         for start in range(0, len(rows), step):
             block = rows[start : start + step]
             writer.write(_block(dataset, xy, columns, block))
-            yield Progress(start + len(block), total, f"Writing {os.path.basename(path)}", unit="rows")
+            done = start + len(block)
+            # every block is a cancellation point; progress about every 32k rows
+            yield Progress(done, total, f"Writing {os.path.basename(path)}", unit="rows") if (
+                done % 32_768 < step or done == len(rows)) else None  # fmt: skip
         if failures or not len(rows):
             writer.write(_failure_block(dataset, columns, failures))
         writer.close()
@@ -241,7 +244,9 @@ def projector_steps(dataset: Dataset, folder: str, columns: dict | None = None, 
                 v = _column(v, block)
                 cols.append(v.strings(block) if isinstance(v, Membership) else [_tsv(x) for x in v.tolist()])
             meta.writelines("\t".join(r) + "\n" for r in zip(*cols))
-            yield Progress(start + len(block), len(rows), "Writing projector files", unit="rows")
+            done = start + len(block)
+            yield Progress(done, len(rows), "Writing projector files", unit="rows") if (
+                done % 32_768 < TEXT_BLOCK or done == len(rows)) else None  # fmt: skip
     os.replace(vec_path + ".part", vec_path)
     os.replace(meta_path + ".part", meta_path)
     with open(os.path.join(folder, "projector_config.pbtxt"), "w", encoding="utf-8") as fh:
