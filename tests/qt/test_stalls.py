@@ -66,7 +66,7 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
         with qtbot.waitSignal(window.mapReady, timeout=180_000):
             window.show_dataset(ds, ProjectionParams("pca"))
         qtbot.waitUntil(lambda: window.map.points.last_level == "raster", timeout=10_000)
-        qtbot.waitUntil(lambda: window.map._index is not None, timeout=60_000)  # picking grid, built aside
+        qtbot.waitUntil(lambda: window.map.pick_ready, timeout=60_000)  # picking grid, built aside
     with m.action("baseline: pan repaint"):  # one full re-raster of the million points
         (x0, x1), _ = window.map.viewbox.viewRange()
         window.map.viewbox.translateBy(x=(x1 - x0) * 1e-3)

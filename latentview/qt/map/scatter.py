@@ -242,6 +242,11 @@ class MapView(pg.PlotWidget):
         self._index_pending = True
         return self._xy
 
+    @property
+    def pick_ready(self) -> bool:
+        """False while a big map's picking grid is being built aside (picks answer nothing then)."""
+        return not self._index_pending
+
     def set_pick_index(self, index: PointIndex, xy: np.ndarray) -> None:
         if xy is self._xy:  # not for a layout replaced meanwhile
             self._index, self._index_pending = index, False
