@@ -130,28 +130,38 @@ def test_hover_previews_use_one_bounded_debounced_loader(tiny_map, qtbot, fresh_
 
     w = tiny_map
     loader = w.hover_preview.loader
+    # Driven point by point here: a tooltip popping up may send the scene a synthetic mouse move.
+    w.map.scene().sigMouseMoved.disconnect(w.hover_preview.on_move)
     for i in range(30):  # a sweep across the map: every point hovered for a moment
         w.hover_preview.hover(i)
     assert loader.started == 0  # debounced: nothing decoded while the hover moves
     qtbot.waitUntil(lambda: "<img" in w.hover_preview.html, timeout=30_000)
     assert loader.started == 1 and w.session.dataset.labels[29] in w.hover_preview.html
-    # A slow decode (a stand-in that waits to be released) is cancelled when the hover moves away.
+    # A slow decode (a stand-in that waits to be released) is cancelled when the hover moves away, and
+    # never runs beside another one.
     release, real = threading.Event(), hover_loader.preview_steps
+    active, most = [0], [0]
 
     def slow(path, size):
-        release.wait(10)
-        return (yield from real(path, size))
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        try:
+            release.wait(10)
+            return (yield from real(path, size))
+        finally:
+            active[0] -= 1
 
     monkeypatch.setattr(hover_loader, "preview_steps", slow)
     w.hover_preview.hover(40)
-    qtbot.waitUntil(lambda: loader.busy, timeout=5_000)
+    qtbot.waitUntil(lambda: loader.busy and active[0] == 1, timeout=5_000)
     w.hover_preview.hover(41)  # a newer point waits: still one decode in flight
     qtbot.wait(200)
-    assert loader.started == 2
+    assert loader.started == 2 and active[0] == 1
     w.hover_preview.hover(None)  # moved away: the one in flight is cancelled, its result dropped
     release.set()
     qtbot.waitUntil(lambda: not loader.busy, timeout=30_000)
     qtbot.wait(200)
+    assert most[0] == 1
     assert w.hover_preview.html == "" and loader.started == 2
 
 
