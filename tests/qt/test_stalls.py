@@ -2,7 +2,7 @@
 loop for more than 100 ms per action — open, first and later clicks, lasso, exports, session
 save/open — and a folder export on a small image map. Slow work runs on the task runner.
 
-Two baselines (one full repaint, one busy worker) and torch's first import are measured and reported
+Three baselines (a full repaint, loading the points into the renderer, a busy worker) and torch's first import are measured and reported
 but not held to the limit; see tests/qt/stall.py for the limit on an oversubscribed machine. Set
 LATENTVIEW_STALL_TRACE=1 to print where the GUI thread was during each long gap."""
 
@@ -75,10 +75,14 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
         (x0, x1), _ = window.map.viewbox.viewRange()
         window.map.viewbox.translateBy(x=(x1 - x0) * 1e-3)
         window.map.viewport().repaint()
+    with m.action("baseline: load points"):  # what any new layout costs the renderer, drawn once
+        codes, colors, names = window.point_colours()
+        window.map.set_points(window.session.coords, codes, colors, names, autorange=False)
+        window.map.viewport().repaint()
     with m.action("baseline: busy worker"):  # one pure-Python task on the runner, sharing the GIL
         with qtbot.waitSignal(window.runner.finished, timeout=30_000):
             window.runner.submit("busy", busy_python, 1.0)
-    m.set_baseline("baseline: pan repaint", "baseline: busy worker")
+    m.set_baseline("baseline: pan repaint", "baseline: load points", "baseline: busy worker")
     with m.action("known: import torch (worker)"):  # what the first search of a big map needs
         with qtbot.waitSignal(window.runner.finished, timeout=120_000):
             window.runner.submit("torch", import_torch)
