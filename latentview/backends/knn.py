@@ -14,12 +14,43 @@ from latentview.core.neighbors import NeighbourSearch
 LARGE = 16_000_000  # rows × dims above which the float16 store pays for importing torch
 
 
+def preload_torch_libraries() -> None:
+    """Load torch's shared libraries through libc's dlopen before `import torch`, from a worker thread.
+
+    An import loads them with the interpreter lock held, freezing the window for ~1 s (the CUDA build
+    maps gigabytes of libraries); a ctypes call releases the lock, so only torch's own module set-up
+    (~0.1–0.3 s) still holds it. Best effort: any failure leaves the plain import to do the work.
+    """
+    import sys
+
+    if "torch" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import importlib.util
+        import os
+
+        spec = importlib.util.find_spec("torch")
+        if spec is None or not spec.origin:
+            return
+        lib = os.path.join(os.path.dirname(spec.origin), "lib")
+        libc = ctypes.CDLL(None)
+        libc.dlopen.restype, libc.dlopen.argtypes = ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int]
+        for name in ("libtorch_global_deps.so", "libtorch.so", "libtorch_python.so"):
+            path = os.path.join(lib, name)
+            if os.path.exists(path):
+                libc.dlopen(os.fsencode(path), os.RTLD_NOW | os.RTLD_GLOBAL)
+    except (OSError, AttributeError, ValueError, ImportError):
+        pass
+
+
 class HalfPrecisionSearch:
     """Rows stored as float16. A float16 dataset is searched in place (zero copy: scores are divided
     by the row norms), so a 1M × 512 set costs 1 GB in all; float32 data gets a normalised float16
     copy (half its size)."""
 
     def __init__(self, embeddings: np.ndarray, block: int = 131_072):
+        preload_torch_libraries()
         import torch
 
         self._torch = torch

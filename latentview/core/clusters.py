@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 NOISE = -1
+CENTRE_SAMPLE = 20_000  # points above which name positions come from an even sample
 
 
 @dataclass
@@ -61,8 +62,14 @@ class Clustering:
         """
         out = np.full((len(self), 2), np.nan)
         xy = np.asarray(coords, dtype=np.float64)
+        labels = self.labels
+        if len(xy) > CENTRE_SAMPLE:  # an even sample places a name as well and keeps the window responsive
+            step = -(-len(xy) // CENTRE_SAMPLE)
+            xy, labels = np.ascontiguousarray(xy[::step]), np.ascontiguousarray(labels[::step])
         for c in range(len(self)):
-            m = xy[self.labels == c]
+            m = xy[labels == c]
+            if not len(m) and labels is not self.labels:  # a cluster too small to be sampled
+                m = np.asarray(coords, dtype=np.float64)[self.labels == c]
             if len(m):
                 med = np.median(m, axis=0)
                 out[c] = m[np.argmin(((m - med) ** 2).sum(1))]

@@ -34,7 +34,14 @@ class Dataset:
         return len(self.items)
 
     def label_codes(self) -> tuple[np.ndarray, list[str]]:
-        """Integer code per item and the sorted label names, for colouring and legends."""
+        """Integer code per item and the sorted label names, for colouring and legends. Cached (a pass
+        over a million labels takes a few hundred ms); recomputed if rows were added."""
+        cached = self.__dict__.get("_label_codes")
+        if cached is not None and cached[0] is self.labels and len(cached[1]) == len(self.labels):
+            return cached[1], list(cached[2])
         names = sorted(set(self.labels))
         lookup = {n: i for i, n in enumerate(names)}
-        return np.fromiter((lookup[v] for v in self.labels), dtype=np.int32, count=len(self)), names
+        codes = np.fromiter((lookup[v] for v in self.labels), dtype=np.int32, count=len(self))
+        codes.flags.writeable = False
+        self.__dict__["_label_codes"] = (self.labels, codes, names)
+        return codes, list(names)

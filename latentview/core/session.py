@@ -55,6 +55,18 @@ class Session:
         return self._search
 
     @property
+    def search_ready(self) -> bool:
+        return self._search is not None
+
+    def set_search(self, search: NeighbourSearch) -> None:
+        """A search built elsewhere (the window builds it on a worker thread) for the current dataset."""
+        self._search = search
+
+    @property
+    def search_or_none(self) -> NeighbourSearch | None:
+        return self._search
+
+    @property
     def unit_embeddings(self) -> np.ndarray:
         return self.search.unit
 
@@ -83,10 +95,11 @@ class Session:
         return np.zeros(0, int) if self.selection is None else np.flatnonzero(self.selection)
 
     # --- focus: one point and its neighbours in the full space -------------------------------
-    def set_focus(self, index: int | None) -> None:
+    def set_focus(self, index: int | None, neighbours: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Focus a point; its neighbours are searched here unless given (found on a worker thread)."""
         self.focus = index
         if index is None or self.dataset is None:
             self.neighbours = (np.zeros(0, int), np.zeros(0))
         else:
-            self.neighbours = self.search.query(index, self.k)
+            self.neighbours = neighbours if neighbours is not None else self.search.query(index, self.k)
         self.focus_changed.emit()

@@ -3,7 +3,10 @@
 Images are stored by reference (folder + model): reopening re-ingests through the embedding cache,
 so it is fast and never copies the user's files. Other maps (words, GAN samples) keep their items and
 embeddings in a sidecar `.npz` next to the JSON. Coordinates, clusters, groups and the view range are
-stored so nothing is recomputed. The recent-sessions list lives in the config folder.
+stored so nothing is recomputed; arrays of more than ARRAY_INLINE_MAX values (a big map's coordinates,
+cluster labels, group members) go into the sidecar as well and the JSON names them
+(`{"array": "coords"}`): parsing them from JSON would hold the interpreter for seconds, freezing the
+window even from a worker thread. The recent-sessions list lives in the config folder.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
 from latentview.services.session_schema import FORMAT, VERSION, SessionFileError, read_valid_session
 
+ARRAY_INLINE_MAX = 50_000
 RECENT_MAX = 10
 
 
@@ -40,10 +44,27 @@ class SessionData:
     items_head: list[str] = field(default_factory=list)  # first items, to check the folder still matches
     sidecar: str = ""  # .npz with items/labels/embeddings for non-image maps
     dataset: Dataset | None = None  # filled when loaded from a sidecar
+    extra: dict = field(default_factory=dict)  # per-kind view state (e.g. the GAN dock's), JSON only
 
 
 def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -> str:
+    """Write the session (JSON, plus a `.data.npz` sidecar for data and large arrays) atomically."""
     path = str(path)
+    arrays: dict[str, np.ndarray] = {}
+
+    def arr(name: str, values):
+        if values is None:
+            return None
+        a = np.asarray(values)
+        if a.size > ARRAY_INLINE_MAX:
+            arrays[name] = a
+            return {"array": name}
+        return a.tolist()
+
+    c = data.clustering
+    clusters = None if c is None else {"labels": arr("cluster_labels", c.labels), "names": list(c.names),
+                                        "method": c.method, "params": dict(c.params)}  # fmt: skip
+    groups = [{**g, "indices": arr(f"group_{i}", g.get("indices", []))} for i, g in enumerate(data.groups)]
     doc = {
         "format": FORMAT,
         "version": VERSION,
@@ -51,17 +72,21 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
                     data.source else data.source, "model": data.model, "n": data.n,
                     "items_head": data.items_head},  # fmt: skip
         "projection": {"method": data.projection, "params": data.projection_params,
-                       "coords": None if data.coords is None else np.asarray(data.coords, float).tolist()},
-        "clusters": None if data.clustering is None else data.clustering.to_json(),
-        "groups": data.groups,
+                       "coords": arr("coords", None if data.coords is None else np.asarray(data.coords, float))},
+        "clusters": clusters,
+        "groups": groups,
         "view": data.view,
         "colour_by": data.colour_by,
     }  # fmt: skip
+    if data.extra:
+        doc["extra"] = data.extra
     if data.kind != "images" and dataset is not None:
+        arrays.update(items=_strings(dataset.items), labels=_strings(dataset.labels),
+                      embeddings=dataset.embeddings)  # fmt: skip
+    if arrays:
         sidecar = os.path.splitext(path)[0] + ".data.npz"
-        with atomic_path(sidecar) as tmp:
-            np.savez_compressed(tmp, items=np.array(dataset.items, dtype=str),
-                                labels=np.array(dataset.labels, dtype=str), embeddings=dataset.embeddings)  # fmt: skip
+        with atomic_path(sidecar, suffix=".npz") as tmp:
+            np.savez(tmp, **arrays)  # not compressed: embeddings barely compress, and it is 10× faster
         doc["dataset"]["sidecar"] = os.path.basename(sidecar)
     with atomic_open(path, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, ensure_ascii=False)
@@ -69,20 +94,32 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
     return path
 
 
+def _strings(values: list[str], block: int = 65_536) -> np.ndarray:
+    """A fixed-width string array filled in blocks (one long C call would hold the interpreter)."""
+    width = max(map(len, values), default=1) or 1
+    out = np.empty(len(values), dtype=f"<U{width}")
+    for s in range(0, len(values), block):
+        out[s : s + block] = values[s : s + block]
+    return out
+
+
 def load_session(path: str) -> SessionData:
-    doc, arrays = read_valid_session(path)  # the whole file checked before anything changes
+    """The whole file (JSON and sidecar) is validated first (session_schema): nothing half-restores."""
+    doc, side = read_valid_session(path)  # sidecar-held arrays already put in place of their names
     ds, proj = doc["dataset"], doc.get("projection") or {}
     coords = proj.get("coords")
+    clusters = doc.get("clusters")
     data = SessionData(
         kind=ds["kind"], source=ds.get("source", ""), model=ds.get("model", ""), n=int(ds.get("n", 0)),
         projection=proj.get("method", ""), projection_params=proj.get("params") or {},
         coords=None if coords is None else np.asarray(coords, np.float64),
-        clustering=Clustering.from_json(doc["clusters"]) if doc.get("clusters") else None,
-        groups=doc.get("groups") or [], view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
-        items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""),
+        clustering=Clustering.from_json(clusters) if clusters else None,
+        groups=[{**g, "indices": np.asarray(g.get("indices", []), np.int64)} for g in doc.get("groups") or []],
+        view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
+        items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""), extra=doc.get("extra") or {},
     )  # fmt: skip
-    if arrays is not None:
-        data.dataset = Dataset(data.kind, arrays["items"], arrays["labels"], arrays["embeddings"],
+    if side is not None and "items" in side:
+        data.dataset = Dataset(data.kind, side["items"], side["labels"], side["embeddings"],
                                source=data.source, model=data.model)  # fmt: skip
     elif data.kind == "images" and not os.path.isdir(data.source):
         raise SessionFileError(f"The session's image folder is gone: {data.source}")

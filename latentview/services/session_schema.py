@@ -13,6 +13,8 @@ is left as it was:
 - sizes bounded by the file's own item count `n`: coordinates (n × 2), cluster labels (n, each within
   the named clusters), at most n cluster names, group indices within 0…n−1, sidecar arrays of n rows;
 - numbers finite (coordinates, the view, embeddings) and within ±MAX_COORD.
+Arrays too big for JSON (a big map's coordinates, cluster labels, group members) live in the sidecar
+and the JSON names them (`{"array": "coords"}`); they are checked like their inline forms.
 Unknown keys are ignored, so later versions can add fields.
 """
 
@@ -29,7 +31,7 @@ import numpy as np
 from latentview.core.errors import UserError
 
 FORMAT = "latentview-session"
-VERSION = 1
+VERSION = 2  # 2: arrays of a big map may live in the sidecar, named in the JSON as {"array": name}
 KINDS = ("images", "words", "gan")
 METHODS = ("", "pca", "umap", "tsne")
 COLOUR_MODES = ("label", "cluster", "group", "trust")
@@ -97,6 +99,13 @@ def _scalars(v, what: str) -> dict:
 
 
 def _int_array(v, what: str, n_max: int, lo: int, hi: int) -> np.ndarray:
+    if isinstance(v, np.ndarray):
+        if v.ndim != 1 or v.dtype.kind not in "iu" or len(v) > n_max:
+            raise _bad(f"{what} are not a list of at most {n_max:,} whole numbers")
+        arr = v.astype(np.int64)
+        if arr.size and (arr.min() < lo or arr.max() > hi):
+            raise _bad(f"{what} hold a number outside {lo:,}…{hi:,}")
+        return arr
     if (
         not isinstance(v, list)
         or len(v) > n_max
@@ -115,6 +124,29 @@ def _finite(arr: np.ndarray, what: str) -> None:
 
 
 # --- the JSON ---------------------------------------------------------------------------------------------
+def _precheck(doc, path: str) -> int:
+    """Format, version, dataset kind, item count and the sidecar's name: what reading the sidecar needs."""
+    name = os.path.basename(path)
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise SessionFileError(f"{name} is not a latentview session file.")
+    version = doc.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise SessionFileError("This session was saved by a newer latentview; please update to open it.")
+    _int(version, "the version", 1, VERSION)
+    ds = doc.get("dataset")
+    if not isinstance(ds, dict):
+        raise _bad("it has no dataset")
+    if ds.get("kind") not in KINDS:
+        raise _bad(f"the dataset kind is not one of {', '.join(KINDS)}")
+    n = _int(ds.get("n", 0), "the item count", 0, MAX_ITEMS)
+    sidecar = ds.get("sidecar", "")
+    _text(sidecar, "the data file name", 255)
+    if sidecar and (sidecar != os.path.basename(sidecar) or "/" in sidecar or "\\" in sidecar
+                    or sidecar in (".", "..") or not sidecar.endswith(".npz")):  # fmt: skip
+        raise _bad("its data file is not a plain .npz file name beside the session")
+    return n
+
+
 def _check_doc(doc, path: str) -> int:
     name = os.path.basename(path)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -162,6 +194,11 @@ def _check_projection(proj, n: int) -> None:
     _scalars(proj.get("params"), "the projection parameters")
     coords = proj.get("coords")
     if coords is None:
+        return
+    if isinstance(coords, np.ndarray):
+        if coords.shape != (n, 2) or coords.dtype.kind not in "fiu":
+            raise _bad(f"the coordinates are not {n:,} (x, y) pairs")
+        _finite(coords.astype(np.float64), "the coordinates")
         return
     if not isinstance(coords, list) or len(coords) != n or not all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in p)
@@ -230,7 +267,29 @@ def _header(zf: zipfile.ZipFile, member: str):
     return shape, dtype
 
 
-def _read_sidecar(path: str, name: str, n: int) -> dict:
+DATA_ARRAYS = ("items", "labels", "embeddings")
+
+
+def _check_member(name: str, shape: tuple, dtype: np.dtype, n: int) -> None:
+    """Header rules for one sidecar array, before it is read."""
+    if name in ("items", "labels"):
+        if dtype.kind != "U" or shape != (n,) or dtype.itemsize > 4 * MAX_TEXT:
+            raise _bad(f"its data file's {name} are not {n:,} texts")
+    elif name == "embeddings":
+        if (dtype.kind != "f" or len(shape) != 2 or shape[0] != n or not 1 <= shape[1] <= MAX_DIM
+                or shape[0] * shape[1] > MAX_SIDECAR_VALUES):  # fmt: skip
+            raise _bad(f"its data file's embeddings are not {n:,} rows of numbers")
+    elif name == "coords":
+        if dtype.kind not in "fiu" or shape != (n, 2):
+            raise _bad(f"its data file's coordinates are not {n:,} (x, y) pairs")
+    elif name == "cluster_labels" or name.startswith("group_"):
+        if dtype.kind not in "iu" or len(shape) != 1 or shape[0] > n:
+            raise _bad(f"its data file's {name} are not at most {n:,} whole numbers")
+    else:
+        raise _bad(f"its data file holds an unknown array ‘{name[:40]}’")
+
+
+def _read_sidecar(path: str, name: str, n: int, data_needed: bool) -> dict:
     side = os.path.join(os.path.dirname(os.path.abspath(path)), name)
     if os.path.islink(side):
         raise _bad("its data file is a link")
@@ -238,30 +297,51 @@ def _read_sidecar(path: str, name: str, n: int) -> dict:
     with fh:
         try:
             zf = zipfile.ZipFile(fh)
-            members = set(zf.namelist())
-            if not {"items.npy", "labels.npy", "embeddings.npy"} <= members:
+            members = [m[:-4] for m in zf.namelist() if m.endswith(".npy")]
+            if len(members) != len(zf.namelist()) or len(members) > MAX_GROUPS + 10:
+                raise _bad("its data file holds something other than arrays")
+            if data_needed and not set(DATA_ARRAYS) <= set(members):
                 raise _bad("its data file lacks items, labels or embeddings")
-            shapes = {m: _header(zf, f"{m}.npy") for m in ("items", "labels", "embeddings")}
-            for m in ("items", "labels"):
-                shape, dtype = shapes[m]
-                if dtype.kind != "U" or shape != (n,) or dtype.itemsize > 4 * MAX_TEXT:
-                    raise _bad(f"its data file's {m} are not {n:,} texts")
-            shape, dtype = shapes["embeddings"]
-            if (dtype.kind != "f" or len(shape) != 2 or shape[0] != n or not 1 <= shape[1] <= MAX_DIM
-                    or shape[0] * shape[1] > MAX_SIDECAR_VALUES):  # fmt: skip
-                raise _bad(f"its data file's embeddings are not {n:,} rows of numbers")
+            for m in members:
+                shape, dtype = _header(zf, f"{m}.npy")
+                _check_member(m, shape, dtype, n)
             fh.seek(0)
             with np.load(fh, allow_pickle=False) as f:
-                out = {m: f[m] for m in ("items", "labels", "embeddings")}
+                out = {m: f[m] for m in members}
         except SessionFileError:
             raise
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError):
             raise _bad("its data file is not a readable latentview .npz") from None
-    if not np.isfinite(out["embeddings"]).all():
+    if "embeddings" in out and not np.isfinite(out["embeddings"]).all():
         raise _bad("its data file's embeddings hold numbers that are not finite")
-    out["items"] = [str(s) for s in out["items"]]
-    out["labels"] = [str(s) for s in out["labels"]]
+    for m in ("items", "labels"):
+        if m in out:
+            out[m] = [str(s) for s in out[m]]
     return out
+
+
+def _put_arrays(doc: dict, side: dict | None) -> None:
+    """Replace every {"array": name} in the places arrays may be named with the sidecar's array."""
+
+    def resolve(value, what: str):
+        if isinstance(value, dict) and set(value) == {"array"}:
+            name = value["array"]
+            if side is None or not isinstance(name, str) or name not in side:
+                raise _bad(f"its data file lacks the {what}")
+            return side[name]
+        return value
+
+    proj = doc.get("projection")
+    if isinstance(proj, dict) and "coords" in proj:
+        proj["coords"] = resolve(proj["coords"], "coordinates")
+    cl = doc.get("clusters")
+    if isinstance(cl, dict) and "labels" in cl:
+        cl["labels"] = resolve(cl["labels"], "cluster labels")
+    groups = doc.get("groups")
+    if isinstance(groups, list):
+        for g in groups:
+            if isinstance(g, dict) and "indices" in g:
+                g["indices"] = resolve(g["indices"], "group members")
 
 
 def read_valid_session(path: str) -> tuple[dict, dict | None]:
@@ -276,6 +356,11 @@ def read_valid_session(path: str) -> tuple[dict, dict | None]:
             raise SessionFileError(
                 f"{os.path.basename(path)} is not a latentview session (not JSON)."
             ) from None
-    n = _check_doc(doc, path)
+    n = _precheck(doc, path)
     sidecar = doc["dataset"].get("sidecar", "")
-    return doc, (_read_sidecar(path, sidecar, n) if sidecar else None)
+    side = _read_sidecar(path, sidecar, n, doc["dataset"]["kind"] != "images") if sidecar else None
+    _put_arrays(doc, side)
+    _check_doc(doc, path)
+    if not isinstance(doc.get("extra", {}), dict):
+        raise _bad("its view state is not a table")
+    return doc, side

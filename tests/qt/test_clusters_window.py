@@ -6,7 +6,6 @@ import time
 
 import numpy as np
 import pyarrow.parquet as pq
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from sklearn.manifold import trustworthiness as sk_trustworthiness
@@ -14,17 +13,6 @@ from sklearn.manifold import trustworthiness as sk_trustworthiness
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.dataset import Dataset
 from latentview.core.groups import GroupOp
-from latentview.services.ingest import IngestOptions, ingest_folder
-from latentview.services.runner import drive
-
-
-@pytest.fixture
-def tiny_map(window, qtbot, photo_folder, tiny_embedder):
-    ds = drive(ingest_folder(str(photo_folder), IngestOptions(model=tiny_embedder)))
-    with qtbot.waitSignal(window.mapReady, timeout=60_000):
-        window.show_dataset(ds, ProjectionParams("pca"))
-    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=60_000)
-    return window
 
 
 def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
@@ -159,12 +147,15 @@ def test_exports_from_the_window(tiny_map, qtbot, tmp_path):
     w = tiny_map
     c = w.explore.clustering
     w.session.select_indices(c.members(0))
-    n = export_points(w, str(tmp_path / "sel.parquet"))
+    rows = []
+    export_points(w, str(tmp_path / "sel.parquet"), on_done=rows.append)
+    qtbot.waitUntil(lambda: bool(rows), timeout=30_000)
     t = pq.read_table(tmp_path / "sel.parquet").to_pydict()
-    assert n == len(c.members(0)) == len(t["path"])
+    assert rows[0] == len(c.members(0)) == len(t["path"])
     assert set(t["cluster"]) == {0} and set(t["cluster_name"]) == {c.names[0]}
     assert np.allclose(t["x"], w.session.coords[c.members(0), 0])
-    export_points(w, str(tmp_path / "tb"))
+    export_points(w, str(tmp_path / "tb"), on_done=rows.append)
+    qtbot.waitUntil(lambda: len(rows) == 2, timeout=30_000)
     assert (tmp_path / "tb" / "vectors.tsv").exists()
     png = export_map_image(w, str(tmp_path / "map.png"))
     svg = export_map_image(w, str(tmp_path / "map.svg"))
@@ -172,8 +163,8 @@ def test_exports_from_the_window(tiny_map, qtbot, tmp_path):
     results = []
     export_sets_to_folders(w, str(tmp_path / "folders"), "cluster", "copy", on_done=results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=30_000)
-    assert sum(results[0].values()) == int((c.labels >= 0).sum())
-    assert sorted(os.listdir(tmp_path / "folders")) == sorted(results[0])
+    assert sum(results[0].written.values()) == int((c.labels >= 0).sum()) and not results[0].skipped
+    assert sorted(os.listdir(tmp_path / "folders")) == sorted(results[0].written)
 
 
 def test_session_save_and_reopen_restores_everything(tiny_map, qtbot, tmp_path):
@@ -186,7 +177,12 @@ def test_session_save_and_reopen_restores_everything(tiny_map, qtbot, tmp_path):
     w.map.viewbox.setRange(xRange=(-1, 1), yRange=(-0.5, 0.5), padding=0)
     coords = w.session.coords.copy()
     labels = w.explore.clustering.labels.copy()
-    path = save_session(w, str(tmp_path / "s.json"))
+    path = str(tmp_path / "s.json")
+    saved = []
+    save_session(w, path, on_done=saved.append)
+    w.session.select_indices([4])  # the file holds the state of the moment it was asked for
+    w.groups_panel.keep_selection("later")
+    qtbot.waitUntil(lambda: bool(saved), timeout=30_000)
     w.session.set_dataset(Dataset("words", ["a", "b"], ["x", "x"], np.eye(2, dtype=np.float32)))
     assert w.explore.clustering is None and len(w.explore.groups) == 0
     with qtbot.waitSignal(w.mapReady, timeout=60_000):
@@ -194,6 +190,7 @@ def test_session_save_and_reopen_restores_everything(tiny_map, qtbot, tmp_path):
     assert np.allclose(w.session.coords, coords)
     assert np.array_equal(w.explore.clustering.labels, labels)
     assert w.explore.groups.get("three").indices.tolist() == [1, 2, 3]
+    assert w.explore.groups.names() == ["three"]
     (x0, _x1), (_y0, y1) = w.map.viewbox.viewRange()
     assert abs(x0 + 1) < 1e-6 and abs(y1 - 0.5) < 1e-6
     assert recent_sessions()[0] == os.path.abspath(path)

@@ -47,4 +47,5 @@ def test_a_million_points_load_and_lasso_selects_the_right_count(window, qtbot):
     assert sel.sum() > 10_000
     assert (sel[sample] != exact).sum() <= 5  # only points on the drawn edge's pixel rounding
     assert abs(sel.sum() / n - exact.mean()) < 0.01
+    qtbot.waitUntil(lambda: window.map.pick_ready, timeout=60_000)  # its grid is built off the GUI thread
     assert window.map.pick(*xy[123]) is not None  # picking answers at this size too

@@ -36,11 +36,13 @@ def _state(w):
 
 def test_tampered_sessions_leave_the_window_unchanged(mapped, qtbot, tmp_path):
     from latentview.qt.explore.actions import open_session, save_session
-    from latentview.services.session_file import SessionFileError
 
     w = mapped
     before = _state(w)
-    good = save_session(w, str(tmp_path / "good.json"))
+    saved = []
+    save_session(w, str(tmp_path / "good.json"), on_done=saved.append)
+    qtbot.waitUntil(lambda: bool(saved), timeout=30_000)
+    good = saved[0]
     for i, (name, edit) in enumerate(TAMPERED.items()):
         path = str(tmp_path / f"bad{i}.json")
         with open(good, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
@@ -49,12 +51,9 @@ def test_tampered_sessions_leave_the_window_unchanged(mapped, qtbot, tmp_path):
         _edit(path, edit)
         _edit(path, lambda d, i=i: d["dataset"].__setitem__("sidecar", d["dataset"].get("sidecar") and
                                                              d["dataset"]["sidecar"].replace("good", f"bad{i}")))  # fmt: skip
-        try:
+        with qtbot.waitSignal(w.mapFailed, timeout=30_000) as failed:  # one sentence, on the runner
             open_session(w, path)
-        except SessionFileError:
-            pass
-        else:
-            pytest.fail(f"{name}: accepted")
+        assert "session" in failed.args[0].lower() or "file" in failed.args[0].lower(), name
         qtbot.waitUntil(lambda: not w.runner.is_running(), timeout=10_000)
         after = _state(w)
         assert after[0] == before[0] and np.array_equal(after[1], before[1]), name

@@ -57,7 +57,7 @@ def test_exports_never_follow_links_out_of_the_chosen_folder(tmp_path):
     img.write_bytes(b"png")
     ds = Dataset("images", [str(img)], ["cats"], np.eye(1, dtype=np.float32))
     written = drive(export_folders(ds, {"cats": np.array([0])}, str(dest)))
-    assert written == {"cats_2": 1} and (dest / "cats_2" / "a.png").is_file()
+    assert written.written == {"cats_2": 1} and (dest / "cats_2" / "a.png").is_file()
     assert sorted(os.listdir(outside)) == ["victim.txt"]
     # stale .part names and the projector config linked to a file outside: replaced, never written through
     proj = tmp_path / "proj"

@@ -12,51 +12,85 @@ import numpy as np
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
-from latentview.core.atomic import atomic_path
 from latentview.core.progress import Log
 
 EXPORT_FILTERS = "Parquet (*.parquet);;CSV (*.csv);;TensorBoard projector (folder)"
 
 
+def with_filter_suffix(path: str, name_filter: str) -> str:
+    """The chosen filter's extension when the user typed none ("map" + "SVG (*.svg)" → "map.svg")."""
+    if os.path.splitext(path)[1] or "(*." not in name_filter:
+        return path
+    return path + "." + name_filter.split("(*.", 1)[1].split(")")[0].split()[0]
+
+
 # --- tables --------------------------------------------------------------------------------------------
 def point_columns(window) -> dict:
-    """Per-point extra columns: cluster, cluster_name, knn_recall, groups (when they exist)."""
+    """Per-point extra columns — cluster, cluster_name, knn_recall, groups (when they exist) — taken on
+    the GUI thread as arrays (a snapshot: later edits don't change a running export)."""
+    from latentview.services.export import Membership
+
     ex, ds = window.explore, window.session.dataset
     cols: dict = {}
     c = ex.clustering
     if c is not None and c.n_points == len(ds):
-        cols["cluster"] = c.labels.astype(int).tolist()
-        cols["cluster_name"] = c.point_names()
+        labels = c.labels.copy()
+        cols["cluster"] = labels
+        lookup = np.array([*c.names, "noise"], dtype=object)
+        cols["cluster_name"] = lookup[np.where(labels >= 0, labels, len(c.names))]
     if ex.trust is not None and len(ex.trust.recall) == len(ds):
-        cols["knn_recall"] = ex.trust.recall.astype(float).tolist()
+        cols["knn_recall"] = np.asarray(ex.trust.recall, dtype=np.float64).copy()
     if len(ex.groups):
-        cols["groups"] = [";".join(g.name for g in ex.groups if g.mask[i]) for i in range(len(ds))]
+        cols["groups"] = Membership(ex.groups.names(), np.stack([g.mask for g in ex.groups], axis=1))
     return cols
 
 
-def export_points(window, path: str, indices=None, embeddings: bool = True) -> int:
+def _failed(window, what: str):
+    """An on_error callback: the sentence goes to the Log and the status bar (never a modal box)."""
+
+    def report(message: str) -> None:
+        window.log.add(Log(f"{what} failed: {message}", "error"))
+        window.statusBar().showMessage(f"{what} failed: {message}", 15000)
+
+    return report
+
+
+def export_points(window, path: str, indices=None, embeddings: bool = True, on_done=None,
+                  all_rows: bool = False) -> None:  # fmt: skip
     """Rows of `indices` (default: the selection, or everything) to .parquet/.csv, or TensorBoard
-    projector files when `path` is a folder (no extension)."""
+    projector files when `path` is a folder (no extension) — written on the runner, in blocks, with
+    progress. `all_rows`: every point plus the failed files. `on_done(rows)` runs when it is written."""
     from latentview.services import export
 
     s = window.session
-    if indices is None:
+    if all_rows:
+        indices = None
+    elif indices is None:
         indices = s.selected_indices if len(s.selected_indices) else None
     cols = point_columns(window)
     if os.path.splitext(path)[1] == "":
-        export.write_projector(s.dataset, path, cols, indices)
-        n = len(s.dataset) if indices is None else len(indices)
+        steps = export.projector_steps(s.dataset, path, cols, indices)
+        count = len(s.dataset) if indices is None else len(indices)
     else:
-        n = export.write_table(s.dataset, s.coords, path, embeddings=embeddings, columns=cols,
-                               indices=indices, csv_embedding=embeddings)  # fmt: skip
-    window.log.add(Log(f"Exported {n:,} rows to {path}", "info"))
-    return n
+        steps = export.write_table_steps(s.dataset, s.coords.copy(), path, embeddings, cols, indices,
+                                         csv_embedding=embeddings)  # fmt: skip
+        count = None
+
+    def done(result):
+        n = count if count is not None else result
+        window.log.add(Log(f"Exported {n:,} rows to {path}", "info"))
+        if on_done:
+            on_done(n)
+
+    window.runner.submit("export", lambda: steps, on_result=done,
+                         on_error=_failed(window, "Export"), title="Exporting")  # fmt: skip
 
 
 def export_sets_to_folders(window, dest: str, by: str = "cluster", mode: str = "copy",
                            names: list[str] | None = None, on_done=None) -> None:  # fmt: skip
     """A folder per cluster (by='cluster') or per chosen group (by='group'), copied or linked, on the
-    runner. The user's files are never moved or overwritten."""
+    runner. The user's files are never moved or overwritten; files that can't be exported are skipped
+    and listed in the Log."""
     from latentview.services.export import export_folders
 
     ds, ex = window.session.dataset, window.explore
@@ -67,86 +101,107 @@ def export_sets_to_folders(window, dest: str, by: str = "cluster", mode: str = "
         groups = [g for g in ex.groups if names is None or g.name in names]
         sets = {g.name: g.indices for g in groups}
 
-    def done(written):
-        window.log.add(Log(f"Exported {sum(written.values()):,} files into {len(written)} folders "
-                           f"under {dest} ({mode})", "info"))  # fmt: skip
+    def done(report):
+        skipped = f", {len(report.skipped)} skipped (see above)" if report.skipped else ""
+        window.log.add(Log(f"Exported {sum(report.written.values()):,} files into {len(report.written)} "
+                           f"folders under {dest} ({mode}){skipped}", "info"))  # fmt: skip
         if on_done:
-            on_done(written)
+            on_done(report)
 
     window.runner.submit("export-folders", export_folders, ds, sets, dest, mode, on_result=done,
-                         on_error=lambda m: QMessageBox.warning(window, "Export failed", m),
-                         title="Exporting files")  # fmt: skip
+                         on_error=_failed(window, "Export"), title="Exporting files")  # fmt: skip
 
 
 # --- the map as an image -------------------------------------------------------------------------------
 def export_map_image(window, path: str) -> str:
-    """PNG (pyqtgraph's exporter, twice the screen's size) or SVG by extension.
+    """PNG at twice the screen's size or SVG with vector points, by extension; leaves a Log line."""
+    from latentview.qt.explore.map_image import export_map_image as write
 
-    SVG renders the plot through QSvgGenerator: pyqtgraph 0.14's SVGExporter fails on the paths our
-    point layer and names produce ("not enough values to unpack" while rewriting path data).
-    """
-    import pyqtgraph.exporters as exporters
-
-    ext = os.path.splitext(path)[1].lower()
-    item = window.map.plotItem
-    if ext == ".svg":
-        from PySide6.QtCore import QRect
-        from PySide6.QtGui import QPainter
-        from PySide6.QtSvg import QSvgGenerator
-
-        view = window.map
-        with atomic_path(path) as tmp:
-            gen = QSvgGenerator()
-            gen.setFileName(tmp)
-            gen.setSize(view.size())
-            gen.setViewBox(QRect(0, 0, view.width(), view.height()))
-            gen.setTitle("latentview map")
-            painter = QPainter(gen)
-            view.render(painter)
-            painter.end()
-        return path
-    if ext != ".png":
-        raise ValueError("Use a .png or .svg file name for the map image.")
-    exporter = exporters.ImageExporter(item)
-    exporter.parameters()["width"] = int(window.map.width() * 2)
-    with atomic_path(path) as tmp:
-        exporter.export(tmp)
+    window.log.add(Log(write(window.map, path), "info"))
     return path
 
 
 # --- sessions ------------------------------------------------------------------------------------------
-def save_session(window, path: str) -> str:
+def session_data(window):
+    """What a session file holds, taken on the GUI thread as arrays (cheap; the worker encodes them)."""
     from latentview.services.session_file import SessionData
-    from latentview.services.session_file import save_session as save
 
     s, ex, ds = window.session, window.explore, window.session.dataset
     if ds is None:
         raise ValueError("Nothing to save: open a folder first.")
-    data = SessionData(
+    c = ex.clustering
+    if c is not None:
+        from latentview.core.clusters import Clustering
+
+        c = Clustering(c.labels.copy(), list(c.names), c.method, dict(c.params), c.seconds)
+    groups = [{"name": g.name, "color": g.color, "indices": g.indices} for g in ex.groups]
+    extra = {}
+    for hook in getattr(window, "session_state_hooks", []):  # feature docks add their own state
+        extra.update(hook.save())
+    return SessionData(
         kind=ds.kind, source=ds.source, model=ds.model, n=len(ds), projection=s.projection,
         projection_params=window.settings.params().resolved() if s.projection else {},
-        coords=s.coords, clustering=ex.clustering, groups=ex.groups.to_json(),
+        coords=None if s.coords is None else s.coords.copy(), clustering=c, groups=groups,
         view=[list(r) for r in window.map.viewbox.viewRange()], colour_by=ex.colour_by,
-        items_head=[str(i) for i in ds.items[:20]],
+        items_head=[str(i) for i in ds.items[:20]], extra=extra,
     )  # fmt: skip
-    save(path, data, ds)
-    window.log.add(Log(f"Session saved to {path}", "info"))
-    return path
+
+
+def _save_steps(path: str, data, dataset):
+    from latentview.core.progress import Progress
+    from latentview.services.session_file import save_session as save
+
+    yield Progress(0, 1, "Saving session")
+    return save(path, data, dataset)
+
+
+def save_session(window, path: str, on_done=None) -> None:
+    """Snapshot now (so the map may change meanwhile), write on the runner, Log line when written."""
+    data = session_data(window)
+
+    def done(written):
+        window.log.add(Log(f"Session saved to {written}", "info"))
+        if on_done:
+            on_done(written)
+
+    window.runner.submit("session-save", _save_steps, path, data, window.session.dataset, on_result=done,
+                         on_error=_failed(window, "Saving the session"), title="Saving session")  # fmt: skip
+
+
+def _load_steps(path: str):
+    from latentview.core.progress import Progress
+    from latentview.services.session_file import load_session
+
+    yield Progress(0, 1, f"Reading {os.path.basename(path)}")
+    data = load_session(path)
+    if data.dataset is not None:
+        data.dataset.label_codes()  # cached on the dataset: not a pass over every label on the GUI thread
+    return data
 
 
 def open_session(window, path: str) -> None:
-    """Reopen: images re-ingest through the embedding cache; the rest comes from the file."""
-    from latentview.services.session_file import load_session
+    """Reopen: the file is read on the runner; images re-ingest through the embedding cache."""
+    window.log.add(Log(f"Opening session {os.path.basename(path)}", "info"))
+    window.runner.submit("session-open", _load_steps, path, on_result=lambda data: _reopen(window, data),
+                         on_error=window._on_failed, title="Opening session")  # fmt: skip
 
-    data = load_session(path)
+
+def _ingest_steps(source: str, options):
+    from latentview.services.ingest import ingest_folder
+
+    dataset = yield from ingest_folder(source, options)
+    dataset.label_codes()  # warmed here, off the GUI thread
+    return dataset
+
+
+def _reopen(window, data) -> None:
     if data.dataset is not None:
         restore(window, data, data.dataset)
         return
-    from latentview.services.ingest import IngestOptions, ingest_folder
+    from latentview.services.ingest import IngestOptions
 
     window.settings.set_model(data.model)
-    window.log.add(Log(f"Opening session {os.path.basename(path)}", "info"))
-    window.runner.submit("ingest", ingest_folder, data.source, IngestOptions(model=data.model),
+    window.runner.submit("ingest", _ingest_steps, data.source, IngestOptions(model=data.model),
                          on_result=lambda ds: restore(window, data, ds), on_error=window._on_failed,
                          title="Reopening session")  # fmt: skip
 
@@ -167,6 +222,8 @@ def restore(window, data, dataset) -> None:
         ex.set_clustering(data.clustering)
     ex.groups.load_json(len(dataset), data.groups)
     ex.set_colour_by(data.colour_by)
+    for hook in getattr(window, "session_state_hooks", []):
+        hook.restore(data.extra)
     if data.coords is not None and len(data.coords) == len(dataset):
         if data.projection in ("pca", "umap", "tsne"):
             window.settings.set_method(data.projection)
@@ -210,16 +267,26 @@ class ExploreActions:
         with guard(lambda message: QMessageBox.warning(self.window, "latentview", message)):
             fn(*args)
 
-    def ask_export_points(self, indices=None) -> None:
+    def ask_export_points(self, _checked=False, indices=None) -> None:
+        """File ▸ Export Selection… (Qt passes `checked` first) and Groups ▸ Export (with indices)."""
+        self._ask_table("Export points", "selection.parquet", indices)
+
+    def ask_export_map_data(self, _checked=False) -> None:
+        """File ▸ Export Map Data…: every point and failed file, with clusters, groups, trust and the
+        embedding (Parquet; CSV gets it as space-separated numbers)."""
+        self._ask_table("Export map data", "latentview.parquet", None, all_rows=True)
+
+    def _ask_table(self, title: str, name: str, indices, all_rows: bool = False) -> None:
         if not self._ready():
             return
-        path, flt = QFileDialog.getSaveFileName(
-            self.window, "Export points", "selection.parquet", EXPORT_FILTERS
-        )
-        if path:
-            if flt.startswith("TensorBoard"):
-                path = os.path.splitext(path)[0]
-            self._guard(export_points, self.window, path, indices)
+        path, flt = QFileDialog.getSaveFileName(self.window, title, name, EXPORT_FILTERS)
+        if not path:
+            return
+        if flt.startswith("TensorBoard"):
+            path = os.path.splitext(path)[0]
+        else:
+            path = with_filter_suffix(path, flt)
+        self._guard(export_points, self.window, path, indices, True, None, all_rows)
 
     def ask_export_groups(self, names: list[str]) -> None:
         if not self._ready() or not names:
@@ -234,7 +301,7 @@ class ExploreActions:
             if choice.startswith("Folders"):
                 self.ask_export_folders(by="group", names=names)
                 return
-        self.ask_export_points(idx)
+        self.ask_export_points(indices=idx)
 
     def ask_export_folders(self, _checked=False, by: str | None = None, names=None) -> None:
         if not self._ready() or self.window.session.dataset.kind != "images":
@@ -249,27 +316,50 @@ class ExploreActions:
         if ok:
             export_sets_to_folders(self.window, dest, by, mode, names)
 
-    def ask_export_image(self) -> None:
+    def ask_export_image(self, _checked=False) -> None:
         if not self._ready():
             return
-        path, _ = QFileDialog.getSaveFileName(
+        path, flt = QFileDialog.getSaveFileName(
             self.window, "Export map image", "map.png", "PNG (*.png);;SVG (*.svg)"
         )
         if path:
-            self._guard(export_map_image, self.window, path)
+            self._guard(export_map_image, self.window, with_filter_suffix(path, flt))
 
-    def ask_save(self) -> None:
+    def ask_save(self, _checked=False) -> bool:
+        """True when a save was started (the snapshot is taken at once)."""
         if not self._ready():
-            return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", "session.latentview.json",
-                                              "latentview session (*.json)")  # fmt: skip
+            return False
+        path, flt = QFileDialog.getSaveFileName(self.window, "Save session", "session.latentview.json",
+                                                "latentview session (*.json)")  # fmt: skip
         if path:
-            self._guard(save_session, self.window, path)
+            self._guard(save_session, self.window, with_filter_suffix(path, flt))
+        return bool(path)
 
-    def ask_open(self) -> None:
+    def ask_open(self, _checked=False) -> None:
+        if not self.offer_save():
+            return
         path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", "latentview session (*.json)")
         if path:
             self._guard(open_session, self.window, path)
+
+    def offer_save(self) -> bool:
+        """Before another map replaces this one: when it has groups, Save / Discard / Cancel.
+        Returns False when the user chose to stay (Cancel, or Save then cancelled the file dialog)."""
+        w = self.window
+        if w.session.dataset is None or not len(w.explore.groups):
+            return True
+        n = len(w.explore.groups)
+        answer = QMessageBox.question(
+            w, "Save the session?",
+            f"This map has {n} group{'s' if n != 1 else ''} that opening another map will discard. "
+            "Save the session first?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save,
+        )  # fmt: skip
+        if answer == QMessageBox.Cancel:
+            return False
+        if answer == QMessageBox.Save:
+            return self.ask_save()
+        return True
 
     def fill_recent(self) -> None:
         from latentview.services.session_file import recent_sessions

@@ -455,4 +455,7 @@ def install(window) -> GanPanel:
     window.file_menu.insertAction(window.quit_action, action)
     window.progress.QUIET = window.progress.QUIET | {"gan-render"}
     window.gan_panel = panel
+    from latentview.qt.gan.session_state import GanSessionState
+
+    window.session_state_hooks.append(GanSessionState(panel))
     return panel

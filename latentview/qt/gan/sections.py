@@ -176,7 +176,7 @@ class MapSection(QGroupBox):
     def show_map(self) -> None:
         from latentview.services.gan import sample_map
 
-        if self.panel.gen is None:
+        if self.panel.gen is None or not self.panel.window.confirm_replace_map():
             return
         encoder = self.panel.window.settings.model_name  # the image encoder chosen in Map settings
         self.panel.runner.submit("gan-map", sample_map, self.panel.gen, self.count.value(), self.space.currentData(),

@@ -184,9 +184,11 @@ class InspectorPanel(QWidget):
             return
         shown = idx[:MAX_GRID]
         more = f" (showing the first {len(shown)})" if len(idx) > len(shown) else ""
-        labels = np.asarray(s.dataset.labels, dtype=object)[idx]
-        uniq, counts = np.unique(labels, return_counts=True)
-        top = ", ".join(f"{u} {c}" for u, c in sorted(zip(uniq, counts), key=lambda t: -t[1])[:4])
+        codes, names = s.dataset.label_codes()  # cached codes: no pass over a million label strings
+        counts = np.bincount(codes[idx], minlength=len(names))
+        top = ", ".join(
+            f"{names[c]} {counts[c]}" for c in np.argsort(-counts, kind="stable")[:4] if counts[c]
+        )
         self.count.setText(f"<b>{len(idx):,} selected</b>{more} — {top}")
         self._fill(self.grid, shown, [self._label(j) for j in shown], "selection-thumbs")
         self.tabs.setCurrentIndex(1)

@@ -138,6 +138,7 @@ class MapView(pg.PlotWidget):
         self._xy = np.asarray(xy, dtype=np.float64)
         self._codes, self._colors = np.asarray(codes), list(colors)
         self._index = None  # built on the first pick
+        self._index_pending = False
         self.points.set_points(self._xy, codes, colors)
         self._set_legend(names, colors)
         if autorange:
@@ -229,9 +230,26 @@ class MapView(pg.PlotWidget):
         if not len(self._xy):
             return None
         if self._index is None:
+            if self._index_pending:
+                return None  # being built off the GUI thread (a big map); see set_pick_index
             self._index = PointIndex(self._xy)
         sx, sy = self.viewbox.viewPixelSize()
         return self._index.nearest((x, y), (PICK_RADIUS_PX * abs(sx), PICK_RADIUS_PX * abs(sy)))
+
+    def pick_index_later(self) -> np.ndarray:
+        """For a big map the caller builds `PointIndex(xy)` on a worker and hands it to set_pick_index;
+        picks answer nothing until then instead of freezing the window."""
+        self._index_pending = True
+        return self._xy
+
+    @property
+    def pick_ready(self) -> bool:
+        """False while a big map's picking grid is being built aside (picks answer nothing then)."""
+        return not self._index_pending
+
+    def set_pick_index(self, index: PointIndex, xy: np.ndarray) -> None:
+        if xy is self._xy:  # not for a layout replaced meanwhile
+            self._index, self._index_pending = index, False
 
     def _on_click(self, x, y, modifiers):
         i = self.pick(x, y)

@@ -153,9 +153,13 @@ class HoverPreview:
     """A tooltip with the image (or word), its label and cluster for the point under the mouse."""
 
     def __init__(self, window):
+        from latentview.qt.map.hover_loader import HoverLoader
+
         self.window = window
         self.index: int | None = None
         self.html = ""
+        self.loader = HoverLoader(window.runner, LOAD_PX, parent=window)
+        self.loader.loaded.connect(self._loaded)
         window.map.scene().sigMouseMoved.connect(self.on_move)
 
     def on_move(self, scene_pos) -> None:
@@ -170,6 +174,7 @@ class HoverPreview:
             return
         self.index = index
         if index is None:
+            self.loader.cancel()
             self.html = ""
             QToolTip.hideText()
             return
@@ -177,24 +182,22 @@ class HoverPreview:
         if ds is None or index >= len(ds):
             return
         if ds.kind == "images":
-            from latentview.services.thumbnails import cached_thumbnail, load_map_thumbnails
+            from latentview.services.thumbnails import cached_thumbnail
 
             path = cached_thumbnail(ds.items[index], LOAD_PX)
             if path is None:
                 self.show(index, None)
-                self.window.runner.submit("hover-thumb", load_map_thumbnails, ds.items, [index], LOAD_PX,
-                                          on_result=lambda _n, i=index: self._loaded(i), title="Preview")  # fmt: skip
+                self.loader.request(index, ds.items[index])  # one bounded, debounced worker
                 return
+            self.loader.cancel()
             self.show(index, path)
         else:
             self.show(index, None)
 
-    def _loaded(self, index: int) -> None:
-        from latentview.services.thumbnails import cached_thumbnail
-
+    def _loaded(self, index: int, path) -> None:
         ds = self.window.session.dataset
-        if index == self.index and ds is not None and index < len(ds):
-            self.show(index, cached_thumbnail(ds.items[index], LOAD_PX))
+        if index == self.index and ds is not None and index < len(ds) and path:
+            self.show(index, path)
 
     def show(self, index: int, image_path: str | None) -> None:
         ds = self.window.session.dataset

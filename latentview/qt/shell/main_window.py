@@ -7,7 +7,7 @@ import time
 import weakref
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, QUrl, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -39,6 +39,10 @@ EMPTY_HINT = (
 )
 
 
+INDEX_IN_BACKGROUND = 4_000_000  # embedding values above which neighbours are searched on the runner
+PICK_INDEX_IN_BACKGROUND = 200_000  # points above which the map's picking grid is built on the runner
+
+
 class MainWindow(QMainWindow):
     mapReady = Signal(str)  # the final layout is drawn (method name)
     mapFailed = Signal(str)  # a sentence: why no map could be made
@@ -54,9 +58,13 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self)
         # Layouts per dataset, dropped with the dataset (weak keys: no stale hits from reused ids).
         self._projection_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._pending_focus: int | None = None
+        self._index_for: Dataset | None = None
         self._ingest_started = 0.0
         # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
         self.colour_source = None
+        # Feature docks keep their own part of a session file: objects with save() -> dict, restore(dict).
+        self.session_state_hooks: list = []
 
         # centre: the map, with a hint while empty
         self.map = MapView()
@@ -84,6 +92,8 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.statusBar().addWidget(self.summary, 1)
         self.statusBar().addPermanentWidget(self.progress)
+        # The bar keeps its height when progress appears: a resize would re-raster a big map each time.
+        self.statusBar().setMinimumHeight(self.progress.sizeHint().height() + 6)
 
         self._build_menus()
         self._connect()
@@ -211,11 +221,15 @@ class MainWindow(QMainWindow):
 
     # --- opening data --------------------------------------------------------------------
     def _ask_folder(self) -> None:
+        if not self.confirm_replace_map():
+            return
         folder = QFileDialog.getExistingDirectory(self, "Open a folder of images")
         if folder:
             self.open_folder(folder)
 
-    def open_demo(self) -> None:
+    def open_demo(self, _checked=False) -> None:
+        if not self.confirm_replace_map():
+            return
         self.runner.submit("ingest", _demo_then_ingest, self.settings.model_name,
                            on_result=self._on_ingested, on_error=self._on_failed,
                            title="Preparing demo")  # fmt: skip
@@ -278,8 +292,6 @@ class MainWindow(QMainWindow):
 
     # --- projection ----------------------------------------------------------------------
     def reproject(self, params: ProjectionParams) -> None:
-        from latentview.services.projection import project
-
         ds = self.session.dataset
         if ds is None:
             return
@@ -299,7 +311,7 @@ class MainWindow(QMainWindow):
             if self.session.dataset is ds:
                 self.session.set_coords(part.value, part.label, final=False)
 
-        self.runner.submit("project", project, ds.embeddings, params, on_result=done,
+        self.runner.submit("project", _codes_then_project, ds, params, on_result=done,
                            on_partial=partial, on_error=self._on_failed,
                            title=f"Projecting ({params.method.upper()})")  # fmt: skip
 
@@ -319,6 +331,10 @@ class MainWindow(QMainWindow):
         codes, colors, names = self.point_colours()
         first = len(self.map.points) != len(s.coords) or not final
         self.map.set_points(s.coords, codes, colors, names, autorange=False)
+        if final and len(s.coords) > PICK_INDEX_IN_BACKGROUND:
+            xy = self.map.pick_index_later()
+            self.runner.submit("pick-index", _pick_index, xy, title="Indexing the map",
+                               on_result=lambda index, xy=xy: self.map.set_pick_index(index, xy))  # fmt: skip
         self.map.set_selection(s.selection)
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)
@@ -364,10 +380,32 @@ class MainWindow(QMainWindow):
         mode = mode_for(modifiers)
         if mode is not SelectionMode.REPLACE:
             self.session.select_indices([index], mode)
-        self.session.set_focus(index)
+        self.focus_point(index)
 
     def focus_point(self, index: int) -> None:
-        self.session.set_focus(index)
+        """Focus a point and show its full-space neighbours. On a big map the search runs on the runner
+        (the first time it also builds the index: seconds at a million rows, maybe importing torch);
+        the newest click wins, and a click during the build is answered when the index is ready."""
+        s = self.session
+        if s.dataset is None or s.dataset.embeddings.size < INDEX_IN_BACKGROUND:
+            s.set_focus(index)
+            return
+        self._pending_focus = index
+        ds = s.dataset
+        if s.search_or_none is None and self.runner.is_running("neighbours") and self._index_for is ds:
+            return  # the index is being built; that task answers the newest click
+        self._index_for = ds
+
+        def done(result):
+            search, i, neighbours = result
+            if s.dataset is ds:
+                s.set_search(search)
+                s.set_focus(i, neighbours)
+                if self._pending_focus != i:
+                    self.focus_point(self._pending_focus)
+
+        self.runner.submit("neighbours", _neighbours, ds.embeddings, s.search_or_none, lambda: self._pending_focus,
+                           s.k, on_result=done, on_error=self._on_failed, title="Finding neighbours")  # fmt: skip
 
     def _clear(self) -> None:
         self.session.clear_selection()
@@ -396,21 +434,18 @@ class MainWindow(QMainWindow):
         folder = self._dropped_folder(ev.mimeData())
         if folder:
             ev.acceptProposedAction()
-            self.open_folder(folder)
+            if not len(self.explore.groups):
+                self.open_folder(folder)
+            else:  # ask after the drop has finished (a modal box inside a drop stalls the drag source)
+                QTimer.singleShot(0, lambda: self.confirm_replace_map() and self.open_folder(folder))
 
     # --- export, about, close ------------------------------------------------------------
     def _ask_export(self) -> None:
-        if self.session.dataset is None or self.session.coords is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export map data", "latentview.parquet",
-                                              "Parquet (*.parquet);;CSV (*.csv)")  # fmt: skip
-        if path:
-            from latentview.core.errors import guard
-            from latentview.services.export import write_table
+        self.explore_actions.ask_export_map_data()
 
-            with guard(lambda message: QMessageBox.warning(self, "Export failed", message)):
-                write_table(self.session.dataset, self.session.coords, path)
-                self.log.add(Log(f"Exported {len(self.session.dataset):,} rows to {path}", "info"))
+    def confirm_replace_map(self) -> bool:
+        """Before opening another map: offers to save the session when this one has groups."""
+        return self.explore_actions.offer_save()
 
     def _about(self) -> None:
         from latentview.licences import ABOUT_HTML
@@ -449,6 +484,38 @@ def _model_words(ref: str) -> str:
     from latentview.backends.embedders import display_name
 
     return display_name(ref)
+
+
+def _codes_then_project(ds: Dataset, params: ProjectionParams):
+    """Generator for the runner: the label codes (cached on the dataset: a Python pass over every label
+    would freeze the window at a million points), then the projection."""
+    from latentview.services.projection import project
+
+    ds.label_codes()
+    return (yield from project(ds.embeddings, params))
+
+
+def _pick_index(xy: np.ndarray):
+    """Generator for the runner: the map's picking grid (core.geometry.PointIndex)."""
+    from latentview.core.geometry import PointIndex
+    from latentview.core.progress import Progress
+
+    yield Progress(0, 1, f"Indexing {len(xy):,} map positions")
+    return PointIndex(xy)
+
+
+def _neighbours(embeddings: np.ndarray, search, wanted, k: int):
+    """Generator for the runner: (search, index, neighbours) for the newest clicked point `wanted()`;
+    builds the full-space k-NN index first when there is none (see backends.knn.best_search)."""
+    from latentview.backends.knn import best_search
+    from latentview.core.progress import Progress
+
+    if search is None:
+        yield Progress(0, 2, f"Indexing {len(embeddings):,} points for neighbour search")
+        search = best_search(embeddings)
+        yield Progress(1, 2, "Finding neighbours")
+    index = wanted()
+    return search, index, search.query(index, k)
 
 
 def _demo_then_ingest(model: str):

@@ -11,7 +11,7 @@ from latentview.core.progress import Log, Progress
 class ProgressWidget(QWidget):
     """Follows the most recently started task that reports progress; Cancel cancels that task."""
 
-    QUIET = {"neighbour-thumbs", "selection-thumbs", "focus-image"}
+    QUIET = {"neighbour-thumbs", "selection-thumbs", "focus-image", "hover-thumb"}
 
     def __init__(self, runner, parent=None):
         super().__init__(parent)

@@ -70,6 +70,7 @@ class _Callbacks:
     on_partial: Callable | None
     on_error: Callable | None
     title: str
+    on_exit: Callable | None = None
 
 
 class TaskRunner(QObject):
@@ -95,14 +96,18 @@ class TaskRunner(QObject):
         on_partial: Callable | None = None,
         on_error: Callable | None = None,
         title: str = "",
+        on_exit: Callable | None = None,
         **kwargs,
     ) -> _TaskThread:
+        """Run `fn(*args, **kwargs)` (a generator) in a new thread. `on_exit()` runs in the GUI thread
+        once the thread has ended, whatever the outcome — also after a cancel, when the task has
+        really stopped (for callers that keep at most one task running)."""
         self.cancel(key)
         thread = _TaskThread(lambda: fn(*args, **kwargs))
         # Bound methods of this GUI-thread object, not lambdas: a lambda would run in the worker.
         self._info[thread] = (
             key,
-            _Callbacks(on_result, on_partial, on_error, title or key),
+            _Callbacks(on_result, on_partial, on_error, title or key, on_exit),
         )
         thread.progress.connect(self._on_progress)
         thread.partial.connect(self._on_partial)
@@ -191,5 +196,7 @@ class TaskRunner(QObject):
     def _reap(self):
         thread = self.sender()
         self._all.discard(thread)
-        self._info.pop(thread, None)
+        _key, cbs = self._info.pop(thread, (None, None))
         thread.deleteLater()
+        if cbs is not None and cbs.on_exit:
+            cbs.on_exit()

@@ -172,6 +172,8 @@ class WordsPanel(QWidget):
             self.open_file(path)
 
     def _open(self, path: str | None, trusted: bool | str) -> None:
+        if not self.window.confirm_replace_map():  # offers to save the current map's groups
+            return
         self._say("")
         self.info.setText(f"Opening {os.path.basename(path) if path else 'GloVe 6B 50d'}…")
         self.runner.submit("words-load", svc.open_space, path, trusted, ask=True, on_result=self._on_space,

@@ -1,0 +1,138 @@
+"""The stall harness: a 1,000,000-point map driven through the real window never freezes the event
+loop for more than 100 ms per action — open, first and later clicks, lasso, exports, session
+save/open — and a folder export on a small image map. Slow work runs on the task runner.
+
+Three baselines (a full repaint, loading the points into the renderer, a busy worker) and torch's first import are measured and reported
+but not held to the limit; see tests/qt/stall.py for the limit on an oversubscribed machine. Set
+LATENTVIEW_STALL_TRACE=1 to print where the GUI thread was during each long gap."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from latentview.backends.projectors import ProjectionParams
+from latentview.core.clusters import Clustering
+from latentview.core.dataset import Dataset
+from tests.qt.stall import busy_python, import_torch
+
+N = 1_000_000
+
+
+def _pixel(window, x, y):
+    return window.map.mapFromScene(window.map.viewbox.mapViewToScene(QPointF(x, y)))
+
+
+def _big_dataset() -> Dataset:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 4, (12, 64)).astype(np.float32)
+    codes = rng.integers(0, 12, N)
+    emb = (centres[codes] + rng.normal(0, 1, (N, 64)).astype(np.float32)).astype(np.float16)
+    names = [f"c{i}" for i in range(12)]
+    return Dataset("points", [f"p{i}" for i in range(N)], [names[c] for c in codes], emb)
+
+
+def _click(window, qtbot, index):
+    s = window.session
+    QTest.mouseClick(window.map.viewport(), Qt.LeftButton, Qt.NoModifier, _pixel(window, *s.coords[index]))
+    qtbot.waitUntil(lambda: s.focus is not None and len(s.neighbours[0]) > 0, timeout=60_000)
+    return s.focus
+
+
+def _lasso(window, qtbot):
+    vb, vp = window.map.viewbox, window.map.viewport()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 12, (y1 - y0) / 12
+    pts = [_pixel(window, cx + rx * np.cos(a), cy + ry * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 30)]
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pts[0])
+    for p in pts[1:]:
+        QTest.mouseMove(vp, p)
+        qtbot.wait(2)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pts[-1])
+    qtbot.waitUntil(lambda: window.session.selection is not None, timeout=30_000)
+
+
+def _wait_file(qtbot, path, timeout=120_000):
+    qtbot.waitUntil(lambda: os.path.exists(path), timeout=timeout)
+
+
+@pytest.mark.slow
+def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter, tmp_path):
+    from latentview.qt.explore import actions
+
+    m = stall_meter
+    window.auto_cluster = False
+    ds = _big_dataset()
+    with m.action("open 1M map (PCA)"):
+        with qtbot.waitSignal(window.mapReady, timeout=180_000):
+            window.show_dataset(ds, ProjectionParams("pca"))
+        qtbot.waitUntil(lambda: window.map.points.last_level == "raster", timeout=10_000)
+        qtbot.waitUntil(lambda: window.map.pick_ready, timeout=60_000)  # picking grid, built aside
+    with m.action("baseline: pan repaint"):  # one full re-raster of the million points
+        (x0, x1), _ = window.map.viewbox.viewRange()
+        window.map.viewbox.translateBy(x=(x1 - x0) * 1e-3)
+        window.map.viewport().repaint()
+    with m.action("baseline: load points"):  # what any new layout costs the renderer, drawn once
+        codes, colors, names = window.point_colours()
+        window.map.set_points(window.session.coords, codes, colors, names, autorange=False)
+        window.map.viewport().repaint()
+    with m.action("baseline: busy worker"):  # one pure-Python task on the runner, sharing the GIL
+        with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+            window.runner.submit("busy", busy_python, 1.0)
+    m.set_baseline("baseline: pan repaint", "baseline: load points", "baseline: busy worker")
+    with m.action("known: import torch (worker)"):  # what the first search of a big map needs
+        with qtbot.waitSignal(window.runner.finished, timeout=120_000):
+            window.runner.submit("torch", import_torch)
+    m.known("known: import torch (worker)")
+    s = window.session
+    with m.action("first click"):
+        _click(window, qtbot, 123)
+    with m.action("later click"):
+        _click(window, qtbot, 98_765)
+    with m.action("lasso"):
+        _lasso(window, qtbot)
+    sel = s.selected_indices
+    assert 1_000 < len(sel) < N
+    clustering = Clustering(ds.label_codes()[0], [f"c{i}" for i in range(12)])
+    with m.action("clusters land"):
+        window.explore.set_clustering(clustering)
+    window.groups_panel.keep_selection("lassoed")
+    for name, fn in (("export selection CSV", "sel.csv"), ("export selection Parquet", "sel.parquet")):
+        with m.action(name):
+            actions.export_points(window, str(tmp_path / fn))
+            _wait_file(qtbot, tmp_path / fn)
+    with m.action("export map data Parquet"):
+        actions.export_points(window, str(tmp_path / "all.parquet"), indices=np.arange(N))
+        _wait_file(qtbot, tmp_path / "all.parquet")
+    with m.action("save session"):
+        actions.save_session(window, str(tmp_path / "s.json"))
+        _wait_file(qtbot, tmp_path / "s.json")
+        qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=120_000)
+    with m.action("open session"):
+        with qtbot.waitSignal(window.mapReady, timeout=180_000):
+            actions.open_session(window, str(tmp_path / "s.json"))
+        qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=120_000)
+    assert len(s.dataset) == N and window.explore.groups.get("lassoed").count == len(sel)
+    # a folder export on a small image map
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    items = []
+    for i in range(300):
+        p = folder / f"{i}.png"
+        Image.new("RGB", (16, 16), (i % 255, 0, 0)).save(p)
+        items.append(str(p))
+    emb = np.random.default_rng(1).normal(size=(300, 8)).astype(np.float32)
+    small = Dataset("images", items, ["a"] * 300, emb, source=str(folder))
+    with qtbot.waitSignal(window.mapReady, timeout=60_000):
+        window.show_dataset(small, ProjectionParams("pca"))
+    window.explore.groups.add("half", np.arange(150))
+    done = []
+    with m.action("export folders (300 images)"):
+        actions.export_sets_to_folders(window, str(tmp_path / "out"), "group", "copy", on_done=done.append)
+        qtbot.waitUntil(lambda: bool(done), timeout=60_000)
+    assert sum(done[0].written.values()) == 150
+    print(m.report())
+    assert not m.over_limit(), m.report()
