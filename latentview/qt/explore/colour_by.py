@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox
 
 from latentview.core.explore import ExploreState, metadata_columns
+from latentview.core.label_layout import shorten
 from latentview.qt.common.palette import categorical
 
 NOISE_COLOR = QColor(190, 190, 190)
@@ -37,7 +38,7 @@ def colours_for(window) -> tuple | None:
     if mode == "cluster" and ex.clustering is not None and ex.clustering.n_points == len(ds):
         c = ex.clustering
         sizes = c.sizes()
-        names = ["noise"] + [f"{n} ({s})" for n, s in zip(c.names, sizes)]
+        names = ["noise"] + [f"{shorten(n, 22)} ({s})" for n, s in zip(c.names, sizes)]
         return c.labels + 1, [NOISE_COLOR, *cluster_colours(len(c))], names
     if mode == "group" and len(ex.groups):
         codes, names = ex.groups.codes()

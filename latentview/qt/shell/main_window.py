@@ -26,10 +26,10 @@ from latentview.core.dataset import Dataset
 from latentview.core.progress import Log
 from latentview.core.selection import SelectionMode
 from latentview.core.session import Session
-from latentview.qt.inspector.panel import InspectorPanel
-from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.common.palette import categorical
+from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for
+from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.shell.status import LogPanel, ProgressWidget
 from latentview.qt.shell.task_runner import TaskRunner
 

@@ -1,0 +1,143 @@
+"""Cluster names on the map: the model's guesses, placed so they never clip at the view's edges nor
+overlap each other or the legend (`core.label_layout.place_labels`, re-run when the view moves).
+
+Names are secondary to the user's own labels: shortened (full name and confidence on hover), in
+italics with the model's confidence, framed in the cluster's colour only while the map is coloured by
+cluster and in neutral grey otherwise, so one map never shows two colour codes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer
+
+from latentview.core.label_layout import place_labels, shorten
+
+MAX_MAP_NAMES = 30
+NAME_CHARS = 24
+NEUTRAL = (110, 110, 110)
+
+
+class _NameItem(pg.TextItem):
+    """A cluster's name on the map; clicking it selects the cluster (the click goes no further)."""
+
+    def __init__(self, text: str, cluster: int, on_click, **kwargs):
+        super().__init__(text, anchor=(0, 0), **kwargs)
+        self.cluster, self.on_click = cluster, on_click
+        self.full_name = text
+        self.setCursor(Qt.PointingHandCursor)
+
+    def mouseClickEvent(self, ev) -> None:
+        if ev.button() == Qt.LeftButton and self.on_click is not None:
+            ev.accept()
+            self.on_click(self.cluster)
+
+
+def name_label(name: str, confidence: float | None) -> tuple[str, str]:
+    """(text on the map, tooltip): a shortened name marked as a guess with its confidence."""
+    short = shorten(name, NAME_CHARS)
+    if confidence is None:
+        return short, f"{name}\nClick to select this cluster."
+    tip = (f"{name}\nThe model's guess: the ImageNet classes its members are most often predicted as "
+           f"({confidence:.0%} of them agree). Your folder labels are the map's colours. "
+           "Click to select this cluster.")  # fmt: skip
+    return f"{short} ({confidence:.0%})", tip
+
+
+class ClusterNames:
+    """The largest MAX_MAP_NAMES clusters' names, laid out again whenever the view changes."""
+
+    def __init__(self, window, visible: bool = True):
+        self.window = window
+        self.items: list[_NameItem] = []
+        self.anchors = np.zeros((0, 2))
+        self.priorities: list[float] = []
+        self.visible = visible
+        self.on_click = None  # set by install(): select the clicked cluster
+        self.placed: list = []  # the last layout's boxes in view-box pixels (None: hidden)
+        self._timer = QTimer(window.map)  # dies with the map: never fires on a deleted legend
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(40)
+        self._timer.timeout.connect(self.layout)
+        vb = window.map.viewbox
+        vb.sigRangeChanged.connect(lambda *_: self._timer.start())
+        vb.sigResized.connect(lambda *_: self._timer.start())
+
+    def set_visible(self, on: bool) -> None:
+        self.visible = on
+        self.refresh()
+
+    def refresh(self) -> None:
+        plot = self.window.map
+        for it in self.items:
+            plot.removeItem(it)
+        self.items, self.priorities, self.placed = [], [], []
+        self.anchors = np.zeros((0, 2))
+        s, c = self.window.session, self.window.explore.clustering
+        if not self.visible or c is None or s.coords is None or c.n_points != len(s.coords):
+            return
+        from latentview.qt.explore.colour_by import cluster_colours
+
+        centres = c.centres(s.coords)
+        sizes = c.sizes()
+        by_cluster = self.window.explore.colour_by == "cluster"
+        colours = cluster_colours(len(c))
+        order = np.argsort(-sizes, kind="stable")[:MAX_MAP_NAMES]
+        anchors = []
+        for i in order:
+            if not np.all(np.isfinite(centres[i])):
+                continue
+            conf = c.confidence[i] if i < len(c.confidence) else None
+            text, tip = name_label(c.names[i], conf)
+            border = pg.mkPen(colours[i] if by_cluster else NEUTRAL, width=2 if by_cluster else 1)
+            it = _NameItem(text, int(i), self.on_click, color=(20, 20, 20), border=border,
+                           fill=pg.mkBrush(255, 255, 255, 225))  # fmt: skip
+            it.full_name = c.names[i]
+            it.setToolTip(tip)
+            font = it.textItem.font()
+            font.setPointSize(9)
+            font.setBold(True)
+            font.setItalic(conf is not None)  # italics: a guess, not the user's label
+            it.setFont(font)
+            it.setZValue(40)
+            plot.addItem(it, ignoreBounds=True)
+            self.items.append(it)
+            self.priorities.append(float(sizes[i]))
+            anchors.append(centres[i])
+        self.anchors = np.asarray(anchors, dtype=float).reshape(-1, 2)
+        self.layout()
+
+    def view_rect(self) -> tuple[float, float, float, float]:
+        r = self.window.map.viewbox.boundingRect()
+        return (r.left() + 2, r.top() + 2, r.right() - 2, r.bottom() - 2)
+
+    def layout(self) -> None:
+        """Place every name (collision-avoiding, inside the view) for the current zoom and size."""
+        if not self.items:
+            return
+        vb = self.window.map.viewbox
+        legend = self.window.map.legend
+        obstacles = []
+        if legend.isVisible():
+            r = legend.mapRectToParent(legend.boundingRect())
+            obstacles.append((r.left(), r.top(), r.right(), r.bottom()))
+        labels, sizes = [], {}
+        for it, (x, y), prio in zip(self.items, self.anchors, self.priorities):
+            p = vb.mapFromView(QPointF(float(x), float(y)))
+            text = it.toPlainText()
+            br = it.textItem.boundingRect()
+            sizes[text] = (br.width(), br.height())
+            labels.append(((p.x(), p.y()), text, prio))
+        self.placed = place_labels(labels, sizes.__getitem__, self.view_rect(), obstacles)
+        for it, box in zip(self.items, self.placed):
+            it.setVisible(box is not None)
+            if box is not None:
+                it.setPos(vb.mapToView(QPointF(box[0], box[1])))
+
+    def texts(self) -> list[str]:
+        return [it.full_name for it in self.items]
+
+    def shown_boxes(self) -> list:
+        """(box, text) of the names drawn now, in view-box pixels (tests, the scripted walk)."""
+        return [(b, it.toPlainText()) for it, b in zip(self.items, self.placed) if b is not None]
