@@ -96,6 +96,10 @@ def test_groups_combine_by_set_algebra_and_colour_the_map(tiny_map):
     panel.set_colour("late", "#123456")
     colours = {label.text: sample.item.opts["brush"].color().name() for sample, label in w.map.legend.items}
     assert colours["late"] == "#123456"
+    # ... and the map too, also where groups overlap (the recoloured group is drawn on top)
+    codes, palette = w.map.colour_codes
+    assert palette[int(codes[25])].name() == "#123456" and palette[int(codes[45])].name() == "#123456"
+    assert "several groups" in colours
 
 
 def test_trust_overlay_matches_independent_computation(tiny_map, qtbot):

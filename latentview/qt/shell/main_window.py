@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import time
 import weakref
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedLayout,
     QWidget,
 )
@@ -37,6 +39,13 @@ EMPTY_HINT = (
     "<div style='font-size:15pt; color:#555'>Drop a folder of images here</div>"
     "<div style='color:#777'>or File ▸ Open Folder… (Ctrl+O), or File ▸ Open Demo</div>"
 )
+LOADING_HINT = "<div style='font-size:15pt; color:#555'>{}…</div><div style='color:#777'>{}</div>"
+ERROR_HINT = "<div style='color:#b00020; margin-top:12px'>{}</div>"
+SHORT_TITLES = {"Map settings": "Settings"}  # tab titles that stay readable in a narrow dock
+DOCK_MIN_PX = 200
+DOCK_WIDTHS = {"Map settings": 320, "Inspector": 370}
+MAP_SHARE = 0.55  # narrower than this share of the window, the docks give way to the map
+QUIET_TASKS = {"map-thumbs", "hover-thumb", "neighbour-thumbs", "selection-thumbs", "focus-image"}
 
 
 class MainWindow(QMainWindow):
@@ -57,6 +66,7 @@ class MainWindow(QMainWindow):
         self._ingest_started = 0.0
         # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
         self.colour_source = None
+        self._last_error = ""  # shown under the empty map's hint until something opens
 
         # centre: the map, with a hint while empty
         self.map = MapView()
@@ -138,15 +148,51 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(left[0], dock)
         for title in ("Map settings", "Inspector"):
             d[title].raise_()
-        self.resizeDocks([d["Map settings"], d["Inspector"]], [320, 370], Qt.Horizontal)
+        self.resizeDocks([d["Map settings"], d["Inspector"]], list(DOCK_WIDTHS.values()), Qt.Horizontal)
         self.layout().activate()  # settle the tabified layout, whose docks stacked had grown the window
         self.resize(1280, 800)
 
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if ev.oldSize().width() != ev.size().width():
+            self._share_width()
+
+    def _share_width(self) -> None:
+        """On a narrow window the side docks shrink (down to DOCK_MIN_PX) so the map keeps about
+        MAP_SHARE of the width; on a wide one they stay as the user left them."""
+        if not hasattr(self, "map") or "Inspector" not in self.docks:
+            return
+        total = self.width()
+        side = [d for d in (self.docks["Map settings"], self.docks["Inspector"]) if d.isVisible()]
+        if not side:
+            return
+        if total >= 1280:  # room again: give the docks back their usual widths
+            want = [DOCK_WIDTHS.get(k, 300) for k, d in self.docks.items() if d in side]
+            if any(d.width() < w for d, w in zip(side, want)):
+                self.resizeDocks(side, want, Qt.Horizontal)
+            return
+        if total - sum(d.width() for d in side) >= MAP_SHARE * total:
+            return
+        room = max(int((1 - MAP_SHARE) * total) - 16, DOCK_MIN_PX * len(side))
+        widths = [d.width() for d in side]
+        scale = room / max(sum(widths), 1)
+        self.resizeDocks(side, [max(DOCK_MIN_PX, int(w * scale)) for w in widths], Qt.Horizontal)
+
     # --- construction --------------------------------------------------------------------
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = QDockWidget(SHORT_TITLES.get(title, title), self)
         dock.setObjectName(title.replace(" ", "") + "Dock")
-        dock.setWidget(widget)
+        if area != Qt.BottomDockWidgetArea:
+            # A panel wider than its dock scrolls instead of widening the window: the window can
+            # shrink to a 1024-px screen and the map keeps most of the width.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.NoFrame)
+            scroll.setMinimumWidth(DOCK_MIN_PX)
+            scroll.setWidget(widget)
+            dock.setWidget(scroll)
+        else:
+            dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[title] = dock
         return dock
@@ -206,6 +252,9 @@ class MainWindow(QMainWindow):
         self.settings.projectionRequested.connect(self.reproject)
         self.settings.modelChanged.connect(self._on_model_change)
         self.runner.logged.connect(lambda _key, entry: self.log.add(entry))
+        self.runner.started.connect(lambda *_: self._update_hint())
+        self.runner.finished.connect(lambda *_: self._update_hint())
+        self.settings.labelModeChanged.connect(self._relabel)
 
     # --- opening data --------------------------------------------------------------------
     def _ask_folder(self) -> None:
@@ -226,7 +275,8 @@ class MainWindow(QMainWindow):
             self.settings.set_model(model)
         self._ingest_started = time.perf_counter()
         self.log.add(Log(f"Opening {display_path(folder)} with {self.settings.model_name}", "info"))
-        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache)
+        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache,
+                             label_depth=self.settings.label_depth)  # fmt: skip
         self.runner.submit("ingest", ingest_folder, folder, opts, on_result=self._on_ingested,
                            on_error=self._on_failed, title="Embedding images")  # fmt: skip
 
@@ -243,9 +293,50 @@ class MainWindow(QMainWindow):
         self.show_dataset(dataset)
 
     def _on_failed(self, message: str) -> None:
+        """Errors stay visible: in the Log (shown), in the status bar until the next message, and under
+        the empty map's hint."""
         self.log.add(Log(message, "error"))
-        self.statusBar().showMessage(message, 15000)
+        self.docks["Log"].show()
+        self.statusBar().showMessage(message)
+        self._last_error = message
+        self._update_hint()
         self.mapFailed.emit(message)
+
+    def _update_hint(self) -> None:
+        """The empty map says what is loading (never 'drop a folder' while something opens), else how to
+        start, with the last error under it."""
+        if self.session.dataset is not None:
+            return
+        busy = [k for k in self.runner._current if k not in QUIET_TASKS]
+        if busy:
+            title = self.progress.label.text() or "Loading"
+            self.hint.setText(LOADING_HINT.format(html.escape(title.rstrip("…")),
+                                                  "The map appears here when it is ready."))  # fmt: skip
+        else:
+            err = ERROR_HINT.format(html.escape(self._last_error)) if self._last_error else ""
+            self.hint.setText(EMPTY_HINT + err)
+
+    def _update_title(self) -> None:
+        ds = self.session.dataset
+        name = ""
+        if ds is not None:
+            src = ds.source.rstrip("/\\")
+            name = os.path.basename(src) or ds.kind
+            if ds.kind == "images" and "latentview" in src and os.path.basename(src).startswith("demo"):
+                name = "Demo images"
+            name = f"{name} ({len(ds):,} {ds.kind if ds.kind != 'gan' else 'samples'}) — "
+        self.setWindowTitle(f"{name}latentview {__version__}")
+
+    def _relabel(self, depth: int) -> None:
+        """Labels by first folder level or by the full relative folder path, without embedding again."""
+        from latentview.backends.images import label_for
+
+        ds = self.session.dataset
+        if ds is None or ds.kind != "images" or not ds.source:
+            return
+        ds.labels = [label_for(p, ds.source, depth) for p in ds.items]
+        if self.session.coords is not None:
+            self._on_coords(True)
 
     def _on_model_change(self, model: str) -> None:
         ds = self.session.dataset
@@ -284,6 +375,10 @@ class MainWindow(QMainWindow):
         ds = self.session.dataset
         self.map.set_points(np.zeros((0, 2)), np.zeros(0, int), [], [])
         self._stack.setCurrentWidget(self.map if ds is not None else self.hint)
+        if ds is not None:
+            self._last_error = ""
+        self._update_hint()
+        self._update_title()
         # Bring the tab that works on this kind of map to the front (search, analogies, sliders).
         tab = {"words": "Words", "gan": "GAN"}.get(ds.kind if ds is not None else "")
         if tab in self.docks:
