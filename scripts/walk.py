@@ -72,14 +72,20 @@ class Walk:
         return m.mapFromScene(scene)
 
     def lasso(self, pts, modifier=None) -> None:
-        from PySide6.QtCore import Qt
+        """Press, drag and release the left button along `pts`; the moves carry the held modifier as a
+        real drag's do (QTest.mouseMove would send none)."""
+        from PySide6.QtCore import QEvent, QPointF, Qt
+        from PySide6.QtGui import QMouseEvent
         from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication
 
         mod = modifier if modifier is not None else Qt.NoModifier
         vp = self.win.map.viewport()
         QTest.mousePress(vp, Qt.LeftButton, mod, pts[0])
         for p in pts[1:]:
-            QTest.mouseMove(vp, p)
+            ev = QMouseEvent(QEvent.MouseMove, QPointF(p), QPointF(vp.mapToGlobal(p)), Qt.NoButton,
+                             Qt.LeftButton, mod)  # fmt: skip
+            QApplication.sendEvent(vp, ev)
             self.pump(12)  # pyqtgraph drops moves closer than 10 ms
         QTest.mouseRelease(vp, Qt.LeftButton, mod, pts[-1])
         self.pump(50)
@@ -112,10 +118,11 @@ class Walk:
             self.pump(40)
 
     def click(self, widget, pos=None, modifier=None) -> None:
-        from PySide6.QtCore import Qt
+        from PySide6.QtCore import QPoint, Qt
         from PySide6.QtTest import QTest
 
-        QTest.mouseClick(widget, Qt.LeftButton, modifier if modifier is not None else Qt.NoModifier, pos)
+        mod = modifier if modifier is not None else Qt.NoModifier
+        QTest.mouseClick(widget, Qt.LeftButton, mod, pos if pos is not None else QPoint())
         self.pump(50)
 
     def key(self, widget, key, modifier=None) -> None:
@@ -182,8 +189,13 @@ def demo(w: Walk) -> dict:
     win = w.win
     win.settings.set_method(_method(w))
     t0 = time.perf_counter()
-    action = next(a for a in win.file_menu.actions() if a.text().replace("&", "").startswith("Open Demo"))
-    action.trigger()
+    if w.quick:  # the small demo (8 photos per kind), dropped on the window
+        from latentview.backends.demo import demo_folder
+
+        win.drop_folder_at(str(demo_folder(per_category=8)))
+    else:  # File ▸ Open Demo
+        action = next(a for a in win.file_menu.actions() if a.text().replace("&", "").startswith("Open Demo"))
+        action.trigger()
     w.pump(100)
     loading_hint = win.hint.text()
     w.wait(
@@ -334,7 +346,7 @@ def trust(w: Walk) -> dict:
     legend = [html.unescape(label.text) for _, label in win.map.legend.items]
     return {"colour_by": win.explore.colour_by, "legend": legend,
             "trustworthiness": win.explore.trust.trustworthiness,
-            "lines": len(win.trust_overlay.lines.getData()[0] or [])}  # fmt: skip
+            "lines": 0 if win.trust_overlay.lines.getData()[0] is None else len(win.trust_overlay.lines.getData()[0])}  # fmt: skip
 
 
 @step("exports")
@@ -393,11 +405,8 @@ def wide(w: Walk) -> dict:
     (x0, x1), _ = win.map.viewbox.viewRange()
     xy = win.session.coords
     fill = float((xy[:, 0].max() - xy[:, 0].min()) / (x1 - x0))
-    facts = {"window": [win.width(), win.height()], "map_width": win.map.width(), "x_fill": fill,
-             "points_in_view": w.points_in_view()} | w.names_inside()  # fmt: skip
-    win.resize(1280, 800)
-    w.pump(200)
-    return facts
+    return {"window": [win.width(), win.height()], "map_width": win.map.width(), "x_fill": fill,
+            "points_in_view": w.points_in_view()} | w.names_inside()  # fmt: skip
 
 
 @step("words-search-analogy")
@@ -405,9 +414,11 @@ def words(w: Walk) -> dict:
     import numpy as np
 
     win = w.win
-    panel = win.words_panel
+    win.resize(1280, 800)  # back from the 1920×1080 step
+    w.pump(200)
+    panel = _panel(win, "Words")
     if w.quick:
-        panel.n = 1000
+        panel.set_word_count(1000)
     action = next(
         a for a in win.file_menu.actions() if a.text().replace("&", "").startswith("Open Word Vectors (")
     )
@@ -443,7 +454,7 @@ def words(w: Walk) -> dict:
 @step("words-axes")
 def words_axes(w: Walk) -> dict:
     win = w.win
-    win.words_panel.apply_axes(("man", "woman"), ("bad", "good"))
+    _panel(win, "Words").apply_axes(("man", "woman"), ("bad", "good"))
     w.idle(120)
     return {"projection": win.session.projection}
 
@@ -481,7 +492,7 @@ def gan_map(w: Walk) -> dict:
         panel.set_seed(11)
         w.idle()
         interp.pin("b")
-        ready = interp.ready()
+        ready = interp.ready
     section = panel.latent_map
     if section is not None:
         section.show_map()
@@ -506,7 +517,7 @@ def folder_drop(w: Walk) -> dict:
     win = w.win
     src = demo_folder(per_category=8 if w.quick else 24)
     root = w.tmp / "my photos"
-    for cat in sorted(os.listdir(src))[:3]:
+    for cat in sorted(p.name for p in Path(src).iterdir() if p.is_dir())[:3]:
         shutil.copytree(Path(src) / cat, root / cat / "batch 1")
     (root / "cat" / "empty.jpg").write_bytes(b"")
     (root / "cat" / "notes.png").write_text("not an image")
@@ -524,9 +535,15 @@ def folder_drop(w: Walk) -> dict:
     w.wait(lambda: win.explore.clustering is not None, 300, "clusters")
     w.idle()
     ds = win.session.dataset
+    first_level = sorted(set(ds.labels))
+    win.settings.labels.setCurrentIndex(win.settings.labels.findData(0))  # Map settings ▸ Labels
+    w.pump(100)
+    full_path = sorted(set(ds.labels))
+    legend = [label.text for _, label in win.map.legend.items]
+    win.settings.labels.setCurrentIndex(win.settings.labels.findData(1))
     new_log = [e.message for e in win.log.entries[before:]]
-    return {"points": len(ds), "skipped": len(ds.failures), "labels": sorted(set(ds.labels)),
-            "log": new_log, "title": win.windowTitle()} | w.names_inside()  # fmt: skip
+    return {"points": len(ds), "skipped": len(ds.failures), "labels": first_level, "full_path_labels": full_path,
+            "full_path_legend": legend, "log": new_log, "title": win.windowTitle()} | w.names_inside()  # fmt: skip
 
 
 @step("folder-of-bad-files")
@@ -543,6 +560,14 @@ def bad_folder(w: Walk) -> dict:
     log = win.log.toPlainText()
     return {"error": errors[0], "in_log": errors[0] in log, "status": win.statusBar().currentMessage(),
             "log_visible": win.docks["Log"].isVisible()}  # fmt: skip
+
+
+def _panel(win, title: str):
+    """The panel inside a dock (docks hold a scroll area around it)."""
+    from PySide6.QtWidgets import QScrollArea
+
+    w = win.docks[title].widget()
+    return w.widget() if isinstance(w, QScrollArea) else w
 
 
 def _tab_texts(win) -> list[str]:

@@ -39,7 +39,7 @@ def colours_for(window) -> tuple | None:
     if mode == "cluster" and ex.clustering is not None and ex.clustering.n_points == len(ds):
         c = ex.clustering
         sizes = c.sizes()
-        names = ["noise"] + [f"{shorten(n, 22)} ({s})" for n, s in zip(c.names, sizes)]
+        names = ["noise"] + [f"{shorten(n, 20)} ({s})" for n, s in zip(c.names, sizes)]
         return c.labels + 1, [NOISE_COLOR, *cluster_colours(len(c))], names
     if mode == "group" and len(ex.groups):
         codes, names = ex.groups.codes(ex.top_group)

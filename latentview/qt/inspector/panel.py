@@ -93,6 +93,7 @@ class InspectorPanel(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.neighbours_title = QLabel()
+        self.neighbours_title.setWordWrap(True)
         self.neighbours = _grid(THUMB)
         self.neighbours.itemClicked.connect(self._activate)
         top = QWidget()

@@ -19,6 +19,7 @@ from latentview.core.selection import SelectionMode
 from latentview.qt.map.point_cloud import PointCloudItem
 
 PICK_RADIUS_PX = 10
+LEGEND_SHARE = 0.42  # the legend hides when wider than this share of the map
 
 
 def mode_for(modifiers) -> SelectionMode:
@@ -173,9 +174,9 @@ class MapView(pg.PlotWidget):
 
     def _update_legend_visibility(self) -> None:
         """Shown when asked for and useful: more than one entry, and not wider than a third of the map
-        (long cluster names are on the map itself then; View ▸ Legend still lists them)."""
+        (the map's own names say it then)."""
         self.legend.layout.activate()
-        fits = self.legend.boundingRect().width() < 0.34 * max(self.viewbox.width(), 1)
+        fits = self.legend.boundingRect().width() < LEGEND_SHARE * max(self.viewbox.width(), 1)
         self.legend.setVisible(self.legend_wanted and self._legend_entries > 1 and fits)
 
     def resizeEvent(self, ev) -> None:

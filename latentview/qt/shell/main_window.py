@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStackedLayout,
+    QTabWidget,
     QWidget,
 )
 
@@ -41,8 +42,10 @@ EMPTY_HINT = (
 )
 LOADING_HINT = "<div style='font-size:15pt; color:#555'>{}…</div><div style='color:#777'>{}</div>"
 ERROR_HINT = "<div style='color:#b00020; margin-top:12px'>{}</div>"
+UNWRAPPED = {"Inspector", "Log"}  # their lists scroll by themselves and their text wraps
 SHORT_TITLES = {"Map settings": "Settings"}  # tab titles that stay readable in a narrow dock
 DOCK_MIN_PX = 200
+NARROW_PX = 1200  # below this window width the docks give way to the map
 DOCK_WIDTHS = {"Map settings": 320, "Inspector": 370}
 MAP_SHARE = 0.55  # narrower than this share of the window, the docks give way to the map
 QUIET_TASKS = {"map-thumbs", "hover-thumb", "neighbour-thumbs", "selection-thumbs", "focus-image"}
@@ -159,14 +162,17 @@ class MainWindow(QMainWindow):
 
     def _share_width(self) -> None:
         """On a narrow window the side docks shrink (down to DOCK_MIN_PX) so the map keeps about
-        MAP_SHARE of the width; on a wide one they stay as the user left them."""
+        MAP_SHARE of the width, and the left tabs stand on their side so their titles stay readable;
+        on a wide one the docks get their usual widths back."""
         if not hasattr(self, "map") or "Inspector" not in self.docks:
             return
         total = self.width()
+        narrow = total < NARROW_PX
+        self.setTabPosition(Qt.LeftDockWidgetArea, QTabWidget.West if narrow else QTabWidget.South)
         side = [d for d in (self.docks["Map settings"], self.docks["Inspector"]) if d.isVisible()]
         if not side:
             return
-        if total >= 1280:  # room again: give the docks back their usual widths
+        if not narrow:
             want = [DOCK_WIDTHS.get(k, 300) for k, d in self.docks.items() if d in side]
             if any(d.width() < w for d, w in zip(side, want)):
                 self.resizeDocks(side, want, Qt.Horizontal)
@@ -182,7 +188,7 @@ class MainWindow(QMainWindow):
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(SHORT_TITLES.get(title, title), self)
         dock.setObjectName(title.replace(" ", "") + "Dock")
-        if area != Qt.BottomDockWidgetArea:
+        if title not in UNWRAPPED:
             # A panel wider than its dock scrolls instead of widening the window: the window can
             # shrink to a 1024-px screen and the map keeps most of the width.
             scroll = QScrollArea()
@@ -320,9 +326,9 @@ class MainWindow(QMainWindow):
         ds = self.session.dataset
         name = ""
         if ds is not None:
-            src = ds.source.rstrip("/\\")
+            src = ds.source.rstrip("/\\").removeprefix("builtin:")
             name = os.path.basename(src) or ds.kind
-            if ds.kind == "images" and "latentview" in src and os.path.basename(src).startswith("demo"):
+            if ds.kind == "images" and name.startswith("demo-v"):
                 name = "Demo images"
             name = f"{name} ({len(ds):,} {ds.kind if ds.kind != 'gan' else 'samples'}) — "
         self.setWindowTitle(f"{name}latentview {__version__}")
