@@ -47,7 +47,7 @@ SHORT_TITLES = {"Map settings": "Settings"}  # tab titles that stay readable in 
 DOCK_MIN_PX = 200
 NARROW_PX = 1200  # below this window width the docks give way to the map
 DOCK_WIDTHS = {"Map settings": 320, "Inspector": 370}
-MAP_SHARE = 0.55  # narrower than this share of the window, the docks give way to the map
+MAP_SHARE = 0.58  # narrower than this share of the window, the docks give way to the map
 QUIET_TASKS = {"map-thumbs", "hover-thumb", "neighbour-thumbs", "selection-thumbs", "focus-image"}
 
 
