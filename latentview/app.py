@@ -92,7 +92,9 @@ def run_gui(args) -> int:
                 return
             window.mapReady.disconnect(save)
             ex.clusters_changed.connect(lambda: ex.clustering is not None and grab())
-            window.runner.finished.connect(lambda key, outcome: key == "clusters" and outcome != "ok" and grab())
+            window.runner.finished.connect(
+                lambda key, outcome: key == "clusters" and outcome != "ok" and grab()
+            )
 
         def fail(message: str) -> None:
             print(f"latentview: no map could be made: {message}", file=sys.stderr)

@@ -12,15 +12,17 @@ def _measure(text):
 def test_names_stay_inside_the_view_and_never_overlap():
     rng = np.random.default_rng(0)
     view = (0.0, 0.0, 500.0, 300.0)
-    labels = [((float(x), float(y)), f"name {i} · something", float(rng.integers(1, 100)))
-              for i, (x, y) in enumerate(rng.uniform((0, 0), (500, 300), (40, 2)))]
+    labels = [
+        ((float(x), float(y)), f"name {i} · something", float(rng.integers(1, 100)))
+        for i, (x, y) in enumerate(rng.uniform((0, 0), (500, 300), (40, 2)))
+    ]
     legend = (380.0, 0.0, 500.0, 120.0)
     boxes = place_labels(labels, _measure, view, [legend])
     shown = [b for b in boxes if b is not None]
     assert len(shown) >= 8 and assert_inside(boxes, view)
     for i, a in enumerate(shown):
         assert not (a[0] < legend[2] and legend[0] < a[2] and a[1] < legend[3] and legend[1] < a[3])
-        for b in shown[i + 1:]:
+        for b in shown[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
     # the biggest cluster's name is always placed
     assert boxes[int(np.argmax([p for _, _, p in labels]))] is not None

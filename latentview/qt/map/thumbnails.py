@@ -86,7 +86,9 @@ class ThumbnailLayer(pg.GraphicsObject):
         it holds at any zoom and for any spread)."""
         vp = self.window.map.viewport()
         area = max(vp.width() * vp.height(), 1)
-        if not (self.enabled and 0 < n_visible <= MAX_VISIBLE and n_visible * THUMB_PX**2 <= MAX_COVER * area):
+        if not (
+            self.enabled and 0 < n_visible <= MAX_VISIBLE and n_visible * THUMB_PX**2 <= MAX_COVER * area
+        ):
             return False
         if vis is None or len(vis) < 2:
             return True

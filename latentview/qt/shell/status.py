@@ -68,7 +68,11 @@ class ProgressWidget(QWidget):
         if self._key:
             key, what = self._key, self.label.text()
             self.runner.cancel(key)
-            kept = " Images embedded so far are cached; opening the folder again resumes." if key == "ingest" else ""
+            kept = (
+                " Images embedded so far are cached; opening the folder again resumes."
+                if key == "ingest"
+                else ""
+            )
             self.runner.logged.emit(key, Log(f"Cancelled: {what}.{kept}", "info"))
 
     @property
