@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QStackedLayout,
-    QTabWidget,
     QWidget,
 )
 
@@ -33,6 +31,7 @@ from latentview.qt.common.palette import categorical
 from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for
 from latentview.qt.map.settings_panel import MapSettingsPanel
+from latentview.qt.shell.dock_layout import DOCK_WIDTHS, SHORT_TITLES, dock_content, share_width
 from latentview.qt.shell.status import LogPanel, ProgressWidget
 from latentview.qt.shell.task_runner import TaskRunner
 
@@ -42,12 +41,6 @@ EMPTY_HINT = (
 )
 LOADING_HINT = "<div style='font-size:15pt; color:#555'>{}…</div><div style='color:#777'>{}</div>"
 ERROR_HINT = "<div style='color:#b00020; margin-top:12px'>{}</div>"
-UNWRAPPED = {"Inspector", "Log"}  # their lists scroll by themselves and their text wraps
-SHORT_TITLES = {"Map settings": "Settings"}  # tab titles that stay readable in a narrow dock
-DOCK_MIN_PX = 200
-NARROW_PX = 1200  # below this window width the docks give way to the map
-DOCK_WIDTHS = {"Map settings": 320, "Inspector": 370}
-MAP_SHARE = 0.58  # narrower than this share of the window, the docks give way to the map
 QUIET_TASKS = {"map-thumbs", "hover-thumb", "neighbour-thumbs", "selection-thumbs", "focus-image"}
 
 
@@ -158,47 +151,13 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         if ev.oldSize().width() != ev.size().width():
-            self._share_width()
-
-    def _share_width(self) -> None:
-        """On a narrow window the side docks shrink (down to DOCK_MIN_PX) so the map keeps about
-        MAP_SHARE of the width, and the left tabs stand on their side so their titles stay readable;
-        on a wide one the docks get their usual widths back."""
-        if not hasattr(self, "map") or "Inspector" not in self.docks:
-            return
-        total = self.width()
-        narrow = total < NARROW_PX
-        self.setTabPosition(Qt.LeftDockWidgetArea, QTabWidget.West if narrow else QTabWidget.South)
-        side = [d for d in (self.docks["Map settings"], self.docks["Inspector"]) if d.isVisible()]
-        if not side:
-            return
-        if not narrow:
-            want = [DOCK_WIDTHS.get(k, 300) for k, d in self.docks.items() if d in side]
-            if any(d.width() < w for d, w in zip(side, want)):
-                self.resizeDocks(side, want, Qt.Horizontal)
-            return
-        if total - sum(d.width() for d in side) >= MAP_SHARE * total:
-            return
-        room = max(int((1 - MAP_SHARE) * total) - 16, DOCK_MIN_PX * len(side))
-        widths = [d.width() for d in side]
-        scale = room / max(sum(widths), 1)
-        self.resizeDocks(side, [max(DOCK_MIN_PX, int(w * scale)) for w in widths], Qt.Horizontal)
+            share_width(self)
 
     # --- construction --------------------------------------------------------------------
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(SHORT_TITLES.get(title, title), self)
         dock.setObjectName(title.replace(" ", "") + "Dock")
-        if title not in UNWRAPPED:
-            # A panel wider than its dock scrolls instead of widening the window: the window can
-            # shrink to a 1024-px screen and the map keeps most of the width.
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.NoFrame)
-            scroll.setMinimumWidth(DOCK_MIN_PX)
-            scroll.setWidget(widget)
-            dock.setWidget(scroll)
-        else:
-            dock.setWidget(widget)
+        dock.setWidget(dock_content(title, widget))
         self.addDockWidget(area, dock)
         self.docks[title] = dock
         return dock
@@ -313,7 +272,7 @@ class MainWindow(QMainWindow):
         start, with the last error under it."""
         if self.session.dataset is not None:
             return
-        busy = [k for k in self.runner._current if k not in QUIET_TASKS]
+        busy = [k for k in self.runner.running() if k not in QUIET_TASKS]
         if busy:
             title = self.progress.label.text() or "Loading"
             self.hint.setText(LOADING_HINT.format(html.escape(title.rstrip("…")),
