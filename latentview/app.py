@@ -82,7 +82,13 @@ def run_gui(args) -> int:
 
         def grab() -> None:
             # Let thumbnails, name placement and the final paint land before grabbing.
-            QTimer.singleShot(300, lambda: (window.grab().save(args.screenshot), window.close()))
+            QTimer.singleShot(300, shoot)
+
+        def shoot() -> None:
+            window.grab().save(args.screenshot)
+            c = getattr(getattr(window, "explore", None), "clustering", None)
+            print(f"latentview: saved {args.screenshot} ({len(c) if c is not None else 0} named clusters)")
+            window.close()
 
         def save(_method: str) -> None:
             """Wait for the named clusters too (they are what the map is for), unless none will come."""
