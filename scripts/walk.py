@@ -90,6 +90,15 @@ class Walk:
         QTest.mouseRelease(vp, Qt.LeftButton, mod, pts[-1])
         self.pump(50)
 
+    def clickable(self, indices) -> int:
+        """The first of `indices` whose point no name box covers (a click there lands on the point)."""
+        m = self.win.map
+        for i in indices:
+            scene = m.mapToScene(self.map_px(self.win.session.coords[int(i)]))
+            if not any(hasattr(it, "cluster") and it.isVisible() for it in m.scene().items(scene)):
+                return int(i)
+        return int(indices[0])
+
     def lasso_around(self, indices, modifier=None, pad_px: int = 14) -> None:
         """A freehand loop (an octagon) around the points `indices`, as drawn on the screen."""
         import math
@@ -214,7 +223,7 @@ def demo(w: Walk) -> dict:
 def click_point(w: Walk) -> dict:
     win = w.win
     c = win.explore.clustering
-    i = int(c.members(0)[0])
+    i = w.clickable(c.members(0))
     map_w = win.map.width()
     w.click(win.map.viewport(), w.map_px(win.session.coords[i]))
     w.wait(lambda: win.session.focus is not None, 30, "focus")
@@ -339,7 +348,7 @@ def trust(w: Walk) -> dict:
     win = w.win
     w.key(win.map, Qt.Key_T, Qt.ControlModifier)
     w.wait(lambda: win.explore.trust is not None, 120, "trust")
-    w.click(win.map.viewport(), w.map_px(win.session.coords[0]))
+    w.click(win.map.viewport(), w.map_px(win.session.coords[w.clickable(range(len(win.session.coords)))]))
     w.idle()
     import html
 

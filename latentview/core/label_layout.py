@@ -3,14 +3,17 @@
 The choice the better map tools make (e.g. the label layers of Mapbox/QGIS, ggrepel's first pass):
 labels are placed in priority order, each at the first of a few candidate spots around its anchor
 that stays inside the view and overlaps neither an earlier label nor an obstacle (the legend); a
-label that fits nowhere is hidden rather than drawn over another. Names are shortened before this
-(full text on hover), so a long name can't push itself off the edge. Pure numpy-free Python; the Qt
-side measures text and turns pixels back into data coordinates.
+label that fits nowhere is hidden rather than drawn over another. Among the free spots it takes the
+one covering the fewest points, so names don't hide the clusters they describe (or their
+neighbours). Names are shortened before this (full text on hover), so a long name can't push itself
+off the edge. numpy only; the Qt side measures text and turns pixels back into data coordinates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+
+import numpy as np
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 (y grows downwards, screen pixels)
 
@@ -35,12 +38,15 @@ def place_labels(
     view: Rect,
     obstacles: Sequence[Rect] = (),
     pad: float = 2.0,
+    points: np.ndarray | None = None,
 ) -> list[Rect | None]:
     """Boxes for `labels` = [(anchor (x, y) px, text, priority)], in the input order; None = hidden.
 
     Highest priority first. Anchors outside the view are hidden (their cluster is off screen). A box
-    is nudged inside the view when its anchor is near an edge, never drawn past it.
+    is nudged inside the view when its anchor is near an edge, never drawn past it. `points` (M, 2)
+    px: the map's points; each box takes the free spot that covers fewest of them.
     """
+    pts = np.zeros((0, 2)) if points is None else np.asarray(points, dtype=float).reshape(-1, 2)
     order = sorted(range(len(labels)), key=lambda i: -labels[i][2])
     placed: list[Rect] = []
     out: list[Rect | None] = [None] * len(labels)
@@ -52,6 +58,7 @@ def place_labels(
         w, h = measure(text)
         if w > view[2] - view[0] or h > view[3] - view[1]:
             continue
+        best, best_cost = None, None
         for fx, fy in _CANDIDATES:
             x0 = ax + fx * w + (GAP_PX if fx >= 0 else -GAP_PX if fx <= -1 else 0)
             y0 = ay + fy * h + (GAP_PX if fy >= 0 else -GAP_PX if fy <= -1 else 0)
@@ -60,10 +67,24 @@ def place_labels(
             box = (x0, y0, x0 + w, y0 + h)
             if any(_overlaps(box, b, pad) for b in placed) or any(_overlaps(box, b, 0) for b in blocked):
                 continue
-            placed.append(box)
-            out[i] = box
-            break
+            cost = _covered(pts, box)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = box, cost
+                if cost == 0:
+                    break  # the first free spot that hides nothing (candidates are in preference order)
+        if best is not None:
+            placed.append(best)
+            out[i] = best
     return out
+
+
+def _covered(pts: np.ndarray, box: Rect) -> int:
+    if not len(pts):
+        return 0
+    x, y = pts[:, 0], pts[:, 1]
+    return int(
+        np.count_nonzero((x >= box[0] - 3) & (x <= box[2] + 3) & (y >= box[1] - 3) & (y <= box[3] + 3))
+    )
 
 
 def shorten(text: str, max_chars: int = 24) -> str:

@@ -40,3 +40,12 @@ def test_shorten_cuts_at_a_word_with_an_ellipsis():
     assert shorten("espresso · chocolate sauce", 20) == "espresso…"
     assert shorten("short") == "short"
     assert len(shorten("x" * 50, 24)) == 24
+
+
+def test_a_name_avoids_covering_points_when_it_can():
+    view = (0.0, 0.0, 400.0, 300.0)
+    # a crowd of points just above the anchor: the name goes below instead of over them
+    crowd = np.array([(200.0 + dx, 140.0 - dy) for dx in range(-60, 61, 6) for dy in range(8, 30, 4)])
+    (box,) = place_labels([((200.0, 150.0), "name", 1)], _measure, view, points=crowd)
+    assert box[1] > 150.0
+    assert place_labels([((200.0, 150.0), "name", 1)], _measure, view)[0][3] < 150.0  # default: above

@@ -129,11 +129,29 @@ class ClusterNames:
             br = it.textItem.boundingRect()
             sizes[text] = (br.width(), br.height())
             labels.append(((p.x(), p.y()), text, prio))
-        self.placed = place_labels(labels, sizes.__getitem__, self.view_rect(), obstacles)
+        self.placed = place_labels(
+            labels, sizes.__getitem__, self.view_rect(), obstacles, points=self._screen_points()
+        )
         for it, box in zip(self.items, self.placed):
             it.setVisible(box is not None)
             if box is not None:
                 it.setPos(vb.mapToView(QPointF(box[0], box[1])))
+
+    def _screen_points(self, limit: int = 4000) -> np.ndarray:
+        """The visible points in view-box pixels (a sample of them on a big map)."""
+        s = self.window.session
+        if s.coords is None or not len(s.coords):
+            return np.zeros((0, 2))
+        vb = self.window.map.viewbox
+        (x0, x1), (y0, y1) = vb.viewRange()
+        xy = s.coords
+        vis = np.flatnonzero((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+        if len(vis) > limit:
+            vis = vis[:: len(vis) // limit + 1]
+        r = vb.boundingRect()
+        px = (xy[vis, 0] - x0) / max(x1 - x0, 1e-12) * r.width()
+        py = (y1 - xy[vis, 1]) / max(y1 - y0, 1e-12) * r.height()  # y grows downwards on screen
+        return np.c_[px + r.left(), py + r.top()]
 
     def texts(self) -> list[str]:
         return [it.full_name for it in self.items]
