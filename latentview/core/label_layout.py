@@ -22,6 +22,7 @@ Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 (y grows downwards, s
 _CANDIDATES = [(-0.5, -1.0), (-0.5, 0.0), (0.0, -0.5), (-1.0, -0.5), (0.0, -1.0), (-1.0, -1.0),
                (0.0, 0.0), (-1.0, 0.0), (-0.5, -2.0), (-0.5, 1.0), (0.5, -0.5), (-1.5, -0.5)]  # fmt: skip
 GAP_PX = 6.0
+PX_PER_POINT = 20.0  # a name may move this much further from its cluster to uncover one more point
 
 
 def _overlaps(a: Rect, b: Rect, pad: float) -> bool:
@@ -67,15 +68,20 @@ def place_labels(
             box = (x0, y0, x0 + w, y0 + h)
             if any(_overlaps(box, b, pad) for b in placed) or any(_overlaps(box, b, 0) for b in blocked):
                 continue
-            cost = _covered(pts, box)
+            hidden = _covered(pts, box)
+            cost = hidden + _gap(box, ax, ay) / PX_PER_POINT
             if best_cost is None or cost < best_cost:
                 best, best_cost = box, cost
-                if cost == 0:
+                if hidden == 0:
                     break  # the first free spot that hides nothing (candidates are in preference order)
         if best is not None:
             placed.append(best)
             out[i] = best
     return out
+
+
+def _gap(box: Rect, x: float, y: float) -> float:
+    return float(np.hypot(max(box[0] - x, 0, x - box[2]), max(box[1] - y, 0, y - box[3])))
 
 
 def _covered(pts: np.ndarray, box: Rect) -> int:
