@@ -17,6 +17,7 @@ from latentview.core.label_layout import place_labels, shorten
 MAX_MAP_NAMES = 30
 NAME_CHARS = 24
 NEUTRAL = (110, 110, 110)
+LEADER_PX = 14  # a name further than this from its cluster's centre point gets a line to it
 
 
 class _NameItem(pg.TextItem):
@@ -60,6 +61,11 @@ class ClusterNames:
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)
         self._timer.timeout.connect(self.layout)
+        # A thin line from a cluster to its name when the name had to move away from it (ggrepel's
+        # segments): a name never reads as belonging to the cluster it happens to sit beside.
+        self.leaders = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(90, 90, 90, 200, width=1))
+        self.leaders.setZValue(39)
+        window.map.addItem(self.leaders, ignoreBounds=True)
         vb = window.map.viewbox
         vb.sigRangeChanged.connect(lambda *_: self._timer.start())
         vb.sigResized.connect(lambda *_: self._timer.start())
@@ -74,6 +80,7 @@ class ClusterNames:
             plot.removeItem(it)
         self.items, self.priorities, self.placed = [], [], []
         self.anchors = np.zeros((0, 2))
+        self.leaders.setData([], [])
         s, c = self.window.session, self.window.explore.clustering
         if not self.visible or c is None or s.coords is None or c.n_points != len(s.coords):
             return
@@ -132,10 +139,16 @@ class ClusterNames:
         self.placed = place_labels(
             labels, sizes.__getitem__, self.view_rect(), obstacles, points=self._screen_points()
         )
-        for it, box in zip(self.items, self.placed):
+        ends = []
+        for it, box, ((ax, ay), _t, _p) in zip(self.items, self.placed, labels):
             it.setVisible(box is not None)
-            if box is not None:
-                it.setPos(vb.mapToView(QPointF(box[0], box[1])))
+            if box is None:
+                continue
+            it.setPos(vb.mapToView(QPointF(box[0], box[1])))
+            ex, ey = min(max(ax, box[0]), box[2]), min(max(ay, box[1]), box[3])  # nearest box point
+            if np.hypot(ex - ax, ey - ay) > LEADER_PX:
+                ends += [vb.mapToView(QPointF(ax, ay)), vb.mapToView(QPointF(ex, ey))]
+        self.leaders.setData([p.x() for p in ends], [p.y() for p in ends])
 
     def _screen_points(self, limit: int = 4000) -> np.ndarray:
         """The visible points in view-box pixels (a sample of them on a big map)."""
