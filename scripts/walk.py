@@ -513,7 +513,8 @@ def gan_map(w: Walk) -> dict:
         )
         w.idle()
     ds = win.session.dataset
-    return {"interpolation_ready": ready, "map_kind": ds.kind if ds is not None else None,
+    axis_title = win.map.plotItem.getAxis("bottom").label.isVisible()
+    return {"interpolation_ready": ready, "map_kind": ds.kind if ds is not None else None, "axis_title": axis_title,
             "samples": len(ds) if ds is not None else 0}  # fmt: skip
 
 

@@ -88,6 +88,7 @@ def test_words_gan_and_folders(walk):
     assert gan["renders"] >= 1 and gan["slider"] > 0
     gm = steps["gan-interpolation-map"]["facts"]
     assert gm["interpolation_ready"] and gm["map_kind"] == "gan"
+    assert not gm["axis_title"]  # the word-pair axes' titles left with the words map
     fd = steps["folder-drop-bad-files"]["facts"]
     assert fd["skipped"] == 3 and fd["labels"] == ["astronaut", "cat", "coffee"]
     assert fd["full_path_labels"] == ["astronaut/batch 1", "cat/batch 1", "coffee/batch 1"]
