@@ -276,7 +276,10 @@ def zoom(w: Walk) -> dict:
     w.idle()
     win.map.viewport().repaint()
     vis = layer.visible_indices()
-    return {"notches": notches, "visible": len(vis), "drawn": layer.last_drawn,
+    pics = layer.screen_boxes()
+    over = any(b[0] < p[2] and p[0] < b[2] and b[1] < p[3] and p[1] < b[3]
+               for b, _ in win.cluster_names.shown_boxes() for p in pics)  # fmt: skip
+    return {"names_over_images": over, "notches": notches, "visible": len(vis), "drawn": layer.last_drawn,
             "piled_fraction_at_switch": piled_at_show, "in_cluster0": int(np.isin(vis, c.members(0)).sum())}  # fmt: skip
 
 

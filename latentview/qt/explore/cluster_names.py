@@ -129,6 +129,9 @@ class ClusterNames:
         if legend.isVisible():
             r = legend.mapRectToParent(legend.boundingRect())
             obstacles.append((r.left(), r.top(), r.right(), r.bottom()))
+        thumbs = getattr(self.window, "thumbnails", None)
+        if thumbs is not None:
+            obstacles += thumbs.screen_boxes()  # zoomed in to the pictures: names never cover one
         labels, sizes = [], {}
         for it, (x, y), prio in zip(self.items, self.anchors, self.priorities):
             p = vb.mapFromView(QPointF(float(x), float(y)))

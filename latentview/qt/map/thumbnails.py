@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QToolTip
 
@@ -123,6 +123,19 @@ class ThumbnailLayer(pg.GraphicsObject):
         while len(self._pix) > LRU_SIZE:
             self._pix.popitem(last=False)
         self.update()
+
+    def screen_boxes(self) -> list[tuple[float, float, float, float]]:
+        """Where images are (or are about to be) drawn, in view-box pixels: names keep off them."""
+        vis = self.visible_indices()
+        if not self.shows_images(len(vis), vis):
+            return []
+        vb, half = self.window.map.viewbox, THUMB_PX / 2 + 3
+        out = []
+        for i in vis:
+            x, y = self._xy[int(i)]
+            p = vb.mapFromView(QPointF(float(x), float(y)))
+            out.append((p.x() - half, p.y() - half, p.x() + half, p.y() + half))
+        return out
 
     def loaded(self) -> int:
         return len(self._pix)
