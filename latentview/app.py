@@ -99,9 +99,27 @@ def run_gui(args) -> int:
     status = {"code": 0}
     if args.screenshot:
 
+        def grab() -> None:
+            # Let thumbnails, name placement and the final paint land before grabbing.
+            QTimer.singleShot(300, shoot)
+
+        def shoot() -> None:
+            window.grab().save(args.screenshot)
+            c = getattr(getattr(window, "explore", None), "clustering", None)
+            print(f"latentview: saved {args.screenshot} ({len(c) if c is not None else 0} named clusters)")
+            window.close()
+
         def save(_method: str) -> None:
-            # Let thumbnails and the final paint land before grabbing.
-            QTimer.singleShot(300, lambda: (window.grab().save(args.screenshot), window.close()))
+            """Wait for the named clusters too (they are what the map is for), unless none will come."""
+            ex = getattr(window, "explore", None)
+            if ex is None or ex.clustering is not None or not window.runner.is_running("clusters"):
+                grab()
+                return
+            window.mapReady.disconnect(save)
+            ex.clusters_changed.connect(lambda: ex.clustering is not None and grab())
+            window.runner.finished.connect(
+                lambda key, outcome: key == "clusters" and outcome != "ok" and grab()
+            )
 
         def fail(message: str) -> None:
             print(f"latentview: no map could be made: {message}", file=sys.stderr)

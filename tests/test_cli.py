@@ -1,6 +1,7 @@
 """The real entry point in a subprocess: headless embedding and the screenshot mode."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -72,6 +73,7 @@ def test_screenshot_of_the_demo_shows_the_umap_map(tmp_path):
     res = _cli("--demo", "--screenshot", str(out), timeout=900,
                env_extra={"LATENTVIEW_CACHE_DIR": str(user_cache)}, drop=("NUMBA_CACHE_DIR",))  # fmt: skip
     assert res.returncode == 0, res.stderr
+    assert re.search(r"\((\d+) named clusters\)", res.stdout).group(1) != "0"  # waited for them
     kernels = list((user_cache / "numba").rglob("*.nbi"))
     assert kernels, "UMAP's compiled kernels must persist in the user cache directory"
     img = np.asarray(Image.open(out).convert("RGB"))

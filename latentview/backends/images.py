@@ -76,10 +76,14 @@ def scan_images(root: str) -> ScanResult:
     return ScanResult(files, problems)
 
 
-def label_for(path: str, root: str) -> str:
-    """The sub-folder under `root` (first level) names the label; files at the top are '(root)'."""
+def label_for(path: str, root: str, depth: int = 1) -> str:
+    """The sub-folder under `root` names the label: its first level (depth 1, the default) or the whole
+    relative folder path (depth 0, e.g. 'cats/indoor'); files at the top are '(root)'."""
     rel = os.path.relpath(os.path.dirname(path), root)
-    return "(root)" if rel in (".", "") else rel.split(os.sep)[0]
+    if rel in (".", ""):
+        return "(root)"
+    parts = rel.split(os.sep)
+    return "/".join(parts if depth <= 0 else parts[:depth])
 
 
 def _to_rgb(img):

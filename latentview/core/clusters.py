@@ -22,6 +22,8 @@ class Clustering:
     method: str = "hdbscan"
     params: dict = field(default_factory=dict)
     seconds: float = 0.0
+    # Per cluster, how sure the name is (share of members whose top prediction is in it); empty: unknown.
+    confidence: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.labels = np.asarray(self.labels, dtype=np.int32)
@@ -77,12 +79,12 @@ class Clustering:
 
     def to_json(self) -> dict:
         return {"labels": self.labels.tolist(), "names": list(self.names), "method": self.method,
-                "params": dict(self.params)}  # fmt: skip
+                "params": dict(self.params), "confidence": [float(c) for c in self.confidence]}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict) -> Clustering:
         return cls(np.asarray(data["labels"], np.int32), list(data["names"]), data.get("method", ""),
-                   dict(data.get("params", {})))  # fmt: skip
+                   dict(data.get("params", {})), confidence=list(data.get("confidence", [])))  # fmt: skip
 
 
 def name_from_votes(votes: list[list[tuple[str, float]]], top: int = 2) -> str:
@@ -96,6 +98,13 @@ def name_from_votes(votes: list[list[tuple[str, float]]], top: int = 2) -> str:
             weight[cls] += p
     ranked = sorted(weight, key=lambda c: (-count[c], -weight[c]))
     return " · ".join(ranked[:top])
+
+
+def vote_confidence(votes: list[list[tuple[str, float]]], name: str) -> float:
+    """Share of members whose top prediction is one of the classes in `name` (how sure the guess is)."""
+    classes = set(name.split(" · "))
+    tops = [member[0][0] for member in votes if member]
+    return sum(t in classes for t in tops) / len(tops) if tops else 0.0
 
 
 def majority(values, n: int = 1) -> str:

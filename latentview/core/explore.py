@@ -34,6 +34,7 @@ class ExploreState:
         self.groups = GroupSet()
         self.trust: TrustResult | None = None
         self.colour_by = "label"
+        self.top_group: str | None = None  # the group drawn over overlaps (the one picked in the panel)
         self.clusters_changed = Signal()  # ()
         self.trust_changed = Signal()  # ()
         self.colour_by_changed = Signal()  # ()

@@ -125,13 +125,23 @@ class GroupSet:
         masks = [self.get(n).mask for n in names]
         return self.add(_SYMBOL[op].join(names), combine_masks(masks, op), color)
 
-    def codes(self) -> tuple[np.ndarray, list[str]]:
-        """Colour codes for 'colour by group': code i+1 for group i (the last group a point is in wins),
-        0 for points in no group. Names are ['(no group)', *group names]."""
+    def codes(self, top: str | None = None) -> tuple[np.ndarray, list[str]]:
+        """Colour codes for 'colour by group', honest about overlaps: code i+1 for a point in group i
+        only, 0 for no group, and one last code "several groups" for points in more than one — except
+        that the `top` group (the one the user picked) shows its own colour over any overlap.
+        Names are ['(no group)', *group names, 'several groups']."""
         codes = np.zeros(self.n, dtype=np.int32)
+        count = np.zeros(self.n, dtype=np.int32)
         for i, g in enumerate(self.groups):
             codes[g.mask] = i + 1
-        return codes, ["(no group)", *self.names()]
+            count += g.mask
+        several = len(self.groups) + 1
+        codes[count > 1] = several
+        names = self.names()
+        if top in names:
+            g = self.groups[names.index(top)]
+            codes[g.mask] = names.index(top) + 1
+        return codes, ["(no group)", *names, "several groups"]
 
     def to_json(self) -> list[dict]:
         return [{"name": g.name, "color": g.color, "indices": g.indices.tolist()} for g in self.groups]

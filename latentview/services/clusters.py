@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from latentview.backends import clustering as backend
-from latentview.core.clusters import Clustering, majority, name_from_votes
+from latentview.core.clusters import Clustering, majority, name_from_votes, vote_confidence
 from latentview.core.dataset import Dataset
 from latentview.core.progress import Log, Progress
 
@@ -71,9 +71,11 @@ def cluster_dataset(dataset: Dataset, params: ClusterParams | None = None):
         raise ValueError(f"Unknown clustering '{params.method}'. Choose hdbscan or kmeans.")
     labels = backend.relabel_by_size(labels)
     yield Progress(2, total, "Clustering: naming clusters", unit="steps")
-    names = yield from name_clusters(dataset, labels)
+    confidence: list[float] = []
+    names = yield from name_clusters(dataset, labels, confidence_out=confidence)
     yield Progress(total, total, "Clustering: done", unit="steps")
-    return Clustering(labels, names, params.method, params.describe(n), time.perf_counter() - t0)
+    return Clustering(labels, names, params.method, params.describe(n), time.perf_counter() - t0,
+                      confidence)  # fmt: skip
 
 
 def _hdbscan(x: np.ndarray, mcs: int):
@@ -106,8 +108,9 @@ def _fit(x: np.ndarray, mcs: int, min_samples: int | None = None):
         gen.close()  # a cancel lands here: the child process is terminated
 
 
-def name_clusters(dataset: Dataset, labels: np.ndarray, seed: int = 0):
-    """Generator returning one name per cluster id 0..K-1."""
+def name_clusters(dataset: Dataset, labels: np.ndarray, seed: int = 0, confidence_out: list | None = None):
+    """Generator returning one name per cluster id 0..K-1; `confidence_out` receives the model's
+    confidence per name when the names are its guesses (left empty otherwise)."""
     k = int(labels.max()) + 1 if len(labels) else 0
     rng = np.random.default_rng(seed)
     voters = []
@@ -119,7 +122,7 @@ def name_clusters(dataset: Dataset, labels: np.ndarray, seed: int = 0):
     else:
         names = None
         if dataset.kind == "images" and dataset.model:
-            names = yield from _class_names(dataset, voters)
+            names = yield from _class_names(dataset, voters, confidence_out)
         if names is None:
             names = [
                 majority([dataset.labels[i] for i in v]) or f"cluster {c + 1}" for c, v in enumerate(voters)
@@ -127,7 +130,7 @@ def name_clusters(dataset: Dataset, labels: np.ndarray, seed: int = 0):
     return _dedupe(names)
 
 
-def _class_names(dataset: Dataset, voters: list[np.ndarray]):
+def _class_names(dataset: Dataset, voters: list[np.ndarray], confidence_out: list | None = None):
     from latentview.backends.embedders import get_embedder
 
     try:
@@ -143,7 +146,10 @@ def _class_names(dataset: Dataset, voters: list[np.ndarray]):
         return None
     out, pos = [], 0
     for v in voters:
-        out.append(name_from_votes(votes[pos : pos + len(v)]))
+        name = name_from_votes(votes[pos : pos + len(v)])
+        out.append(name)
+        if confidence_out is not None:
+            confidence_out.append(vote_confidence(votes[pos : pos + len(v)], name))
         pos += len(v)
     yield Progress(3, 4, "Clustering: named", unit="steps")
     return out

@@ -135,7 +135,20 @@ def render(gen, z: np.ndarray):
     if steps is not None:
         return (yield from steps(z))[0]
     yield from ()
+    _one_thread()
     return gen.render(z)[0]
+
+
+def _one_thread() -> None:
+    """One image is too small to split: a second OpenMP thread only waits for a core, and on a busy
+    machine that wait was most of the slider's latency (1.2 s instead of ~10 ms under load)."""
+    import os
+
+    import torch
+
+    n = int(os.environ.get("LATENTVIEW_THREADS", 1))
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:

@@ -30,6 +30,7 @@ class IngestOptions:
     threads: int | None = None  # inference threads; default from default_threads()
     decode_workers: int | None = None
     retry_failed: bool = False  # try files again whose failure is cached ("Retry Failed Files")
+    label_depth: int = 1  # label = first sub-folder level (1) or the full relative folder path (0)
 
 
 def default_threads() -> tuple[int, int]:
@@ -100,7 +101,7 @@ def ingest_folder(root: str, options: IngestOptions | None = None):
     return Dataset(
         kind="images",
         items=good_files,
-        labels=[label_for(p, root) for p in good_files],
+        labels=[label_for(p, root, opts.label_depth) for p in good_files],
         embeddings=_stack(vectors, good_files),
         source=root,
         model=opts.model,

@@ -8,9 +8,21 @@ from latentview.backends import projectors
 from latentview.core.progress import Partial, Progress
 
 
-def project(embeddings: np.ndarray, params: projectors.ProjectionParams):
-    """Generator: yields Partial(PCA coords) before a slow method, returns the final (N, 2) coords."""
+def project(embeddings: np.ndarray, params: projectors.ProjectionParams, use_cache: bool = True):
+    """Generator: yields Partial(PCA coords) before a slow method, returns the final (N, 2) coords.
+    A slow layout of the same embeddings and settings comes from the disk cache at once."""
     x = np.asarray(embeddings)  # float16 stays float16: projections read it block by block
+    if params.method != "pca" and use_cache and len(x):
+        from latentview.backends import layout_cache
+
+        yield Progress(0, 1, "Projecting: looking for a saved layout")
+        key = layout_cache.layout_key(x, params.method, params.resolved())
+        cached = layout_cache.load_layout(key, len(x))
+        if cached is not None:
+            return cached
+        coords = yield from project(x, params, use_cache=False)
+        layout_cache.store_layout(key, coords)
+        return coords
     yield Progress(0, 1, "Projecting (PCA)")
     quick = projectors.pca(x)
     if params.method == "pca":

@@ -79,3 +79,11 @@ def test_unreadable_file_is_a_reason_not_a_crash(messy, monkeypatch):
     monkeypatch.setattr(PIL.Image, "open", denied)  # root ignores chmod, so simulate the OS refusal
     with pytest.raises(ImageLoadError, match="permission denied"):
         load_rgb(str(root / "alpha" / "plain.jpg"), 64)
+
+
+def test_labels_by_first_folder_level_or_full_path():
+    root = os.path.join("/data", "photos")
+    p = os.path.join(root, "cats", "indoor", "a.jpg")
+    assert label_for(p, root) == "cats"
+    assert label_for(p, root, 0) == "cats/indoor"
+    assert label_for(os.path.join(root, "b.jpg"), root, 0) == "(root)"

@@ -44,11 +44,13 @@ def test_names_are_unique_and_events_fire():
         combine_masks([], GroupOp.UNION)
 
 
-def test_codes_last_group_wins_and_json_round_trip():
+def test_codes_show_overlaps_honestly_and_json_round_trip():
     gs = _set()
     codes, names = gs.codes()
-    assert names == ["(no group)", "a", "b", "c"]
-    assert codes.tolist() == [1, 1, 2, 3, 2, 2, 0, 0, 0, 3]
+    assert names == ["(no group)", "a", "b", "c", "several groups"]
+    assert codes.tolist() == [1, 1, 4, 4, 2, 2, 0, 0, 0, 3]  # 2 and 3 are in several groups
+    codes, _ = gs.codes(top="b")  # the picked group is drawn over the overlaps
+    assert codes.tolist() == [1, 1, 2, 2, 2, 2, 0, 0, 0, 3]
     other = GroupSet()
     other.load_json(10, gs.to_json())
     assert other.names() == gs.names()

@@ -1,6 +1,7 @@
 """Explore a map through the window (tiny encoder, PCA): clusters, groups, trust, thumbnails, exports,
 sessions, and a large map clustered without freezing the window."""
 
+import html
 import os
 import time
 
@@ -19,7 +20,12 @@ def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
     w = tiny_map
     c = w.explore.clustering
     assert c.n_points == 88 and len(c) >= 3
-    assert w.explore.colour_by == "cluster"
+    # the user's folder labels stay the colouring and legend; names are the model's framed guesses
+    assert w.explore.colour_by == "label" and len(w.map.legend.items) == 11
+    assert all(it.border.color().getRgb()[:3] == (110, 110, 110) for it in w.cluster_names.items)
+    w.clusters_panel.colour_by.setCurrentIndex(w.clusters_panel.colour_by.findData("cluster"))
+    assert w.map.legend.isVisible(), "colour by cluster shows its legend"
+    assert all(it.border.color().getRgb()[:3] != (110, 110, 110) for it in w.cluster_names.items)
     legend = [label.text for _, label in w.map.legend.items]
     assert legend[0] == "noise" and legend[1].startswith(c.names[0])
     assert w.clusters_panel.list.count() == len(c) + (1 if c.n_noise else 0)
@@ -78,6 +84,10 @@ def test_groups_combine_by_set_algebra_and_colour_the_map(tiny_map):
     panel.set_colour("late", "#123456")
     colours = {label.text: sample.item.opts["brush"].color().name() for sample, label in w.map.legend.items}
     assert colours["late"] == "#123456"
+    # ... and the map too, also where groups overlap (the recoloured group is drawn on top)
+    codes, palette = w.map.colour_codes
+    assert palette[int(codes[25])].name() == "#123456" and palette[int(codes[45])].name() == "#123456"
+    assert "several groups" in colours
 
 
 def test_trust_overlay_matches_independent_computation(tiny_map, qtbot):
@@ -98,17 +108,18 @@ def test_trust_overlay_matches_independent_computation(tiny_map, qtbot):
     assert np.allclose(t.recall, [len(set(a) & set(b)) / k for a, b in zip(hi, lo)])
     assert abs(t.trustworthiness - sk_trustworthiness(u, xy, n_neighbors=k)) < 1e-6
     assert "Trustworthiness" in w.clusters_panel.trust.text()
-    assert w.map.legend.items[0][1].text == "recall < 0.2"
+    assert html.unescape(w.map.legend.items[0][1].text) == "recall < 0.2"  # not eaten as HTML
     # clicking a point draws lines to its true neighbours
     w.session.set_focus(5)
     xs, ys = w.trust_overlay.lines.getData()
     assert len(xs) == 2 * k
     assert np.allclose(np.c_[xs[1::2], ys[1::2]], xy[t.high_knn[5]])
     w.trust_overlay.action.trigger()  # off
-    assert w.explore.colour_by == "cluster" and len(w.trust_overlay.lines.getData()[0] or []) == 0
+    assert w.explore.colour_by == "label" and len(w.trust_overlay.lines.getData()[0] or []) == 0
 
 
 def test_zoom_in_shows_thumbnails_and_hover_previews(tiny_map, qtbot):
+    from latentview.qt.map.thumbnails import piled_fraction
     from latentview.services.thumbnails import cached_thumbnail, thumb_dir
 
     w = tiny_map
@@ -123,6 +134,14 @@ def test_zoom_in_shows_thumbnails_and_hover_previews(tiny_map, qtbot):
     w.map.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.1)
     vis = layer.visible_indices()
     assert 0 < len(vis) <= 60
+    # images replace dots only once they no longer pile up on screen: zoom on until then
+    for _ in range(30):
+        if layer.shows_images(len(vis), vis):
+            break
+        assert layer.last_drawn == 0  # still piled: dots
+        w.map.viewbox.scaleBy((0.7, 0.7))
+        vis = layer.visible_indices()
+    assert piled_fraction(layer._screen_xy(vis)) <= 0.2 and len(vis) >= 1
 
     def drawn():
         w.map.viewport().update()

@@ -21,7 +21,7 @@ def _separated(xy, labels) -> bool:
 
 def test_tsne_streams_partial_layouts_and_separates_blobs():
     x, labels = _blobs()
-    events, gen = [], project(x, ProjectionParams("tsne", {"perplexity": 10}))
+    events, gen = [], project(x, ProjectionParams("tsne", {"perplexity": 10}), use_cache=False)
     while True:
         try:
             events.append(next(gen))

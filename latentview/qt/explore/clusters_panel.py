@@ -5,7 +5,6 @@ the map at each cluster's centre; clicking a name selects the cluster. Runs afte
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -23,9 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from latentview.core.explore import ExploreState
+from latentview.qt.explore.cluster_names import ClusterNames
 from latentview.qt.explore.colour_by import ColourByBox, cluster_colours
-
-MAX_MAP_NAMES = 30
 
 
 def swatch(color: QColor, size: int = 12) -> QIcon:
@@ -120,63 +118,6 @@ class ClustersPanel(QWidget):
                            f"recall <b>{float(t.recall.mean()):.2f}</b>")  # fmt: skip
 
 
-class _NameItem(pg.TextItem):
-    """A cluster's name on the map; clicking it selects the cluster (the click goes no further)."""
-
-    def __init__(self, text: str, cluster: int, on_click, **kwargs):
-        super().__init__(text, **kwargs)
-        self.cluster, self.on_click = cluster, on_click
-        self.setCursor(Qt.PointingHandCursor)
-        self.setToolTip("Click to select this cluster")
-
-    def mouseClickEvent(self, ev) -> None:
-        if ev.button() == Qt.LeftButton and self.on_click is not None:
-            ev.accept()
-            self.on_click(self.cluster)
-
-
-class ClusterNames:
-    """Cluster names drawn on the map at each cluster's centre (the largest MAX_MAP_NAMES)."""
-
-    def __init__(self, window, visible: bool = True):
-        self.window = window
-        self.items: list[pg.TextItem] = []
-        self.visible = visible
-        self.on_click = None  # set by install(): select the clicked cluster
-
-    def set_visible(self, on: bool) -> None:
-        self.visible = on
-        self.refresh()
-
-    def refresh(self) -> None:
-        plot = self.window.map
-        for it in self.items:
-            plot.removeItem(it)
-        self.items = []
-        s, c = self.window.session, self.window.explore.clustering
-        if not self.visible or c is None or s.coords is None or c.n_points != len(s.coords):
-            return
-        centres = c.centres(s.coords)
-        colours = cluster_colours(len(c))
-        for i in range(min(len(c), MAX_MAP_NAMES)):
-            if not np.all(np.isfinite(centres[i])):
-                continue
-            border = pg.mkPen(colours[i], width=2)
-            it = _NameItem(c.names[i], i, self.on_click, color=(20, 20, 20), anchor=(0.5, 1.3),
-                           border=border, fill=pg.mkBrush(255, 255, 255, 215))  # fmt: skip
-            font = it.textItem.font()
-            font.setPointSize(9)
-            font.setBold(True)
-            it.setFont(font)
-            it.setPos(*centres[i])
-            it.setZValue(40)
-            plot.addItem(it, ignoreBounds=True)
-            self.items.append(it)
-
-    def texts(self) -> list[str]:
-        return [it.toPlainText() for it in self.items]
-
-
 def install(window) -> None:
     panel = window.clusters_panel = ClustersPanel(window)
     names = window.cluster_names = ClusterNames(window)
@@ -193,7 +134,8 @@ def install(window) -> None:
         def done(clustering, ds=ds):
             if s.dataset is ds:
                 ex.set_clustering(clustering)
-                if ex.colour_by == "label":
+                # The user's folder labels stay the colouring; clusters only colour a map without them.
+                if ex.colour_by == "label" and len(set(ds.labels)) < 2:
                     ex.set_colour_by("cluster")
 
         panel.status.setText("Clustering in the background…")
@@ -220,5 +162,6 @@ def install(window) -> None:
     panel.show_names.toggled.connect(names.set_visible)
     window.mapReady.connect(auto)
     ex.clusters_changed.connect(names.refresh)
+    ex.colour_by_changed.connect(names.refresh)  # frames follow the colouring (one colour code)
     s.coords_changed.connect(lambda _final: names.refresh())
     s.dataset_changed.connect(names.refresh)

@@ -11,9 +11,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox
 
 from latentview.core.explore import ExploreState, metadata_columns
+from latentview.core.label_layout import shorten
 from latentview.qt.common.palette import categorical
 
 NOISE_COLOR = QColor(190, 190, 190)
+SEVERAL_COLOR = QColor(40, 40, 40)  # points in more than one group (none picked on top)
 TRUST_BINS = np.array([0.2, 0.4, 0.6, 0.8])  # recall bins: <0.2, <0.4, <0.6, <0.8, ≥0.8
 TRUST_COLORS = ["#d7191c", "#fdae61", "#e6d600", "#a6d96a", "#1a9641"]
 TRUST_NAMES = ["recall < 0.2", "0.2 – 0.4", "0.4 – 0.6", "0.6 – 0.8", "≥ 0.8"]
@@ -37,12 +39,14 @@ def colours_for(window) -> tuple | None:
     if mode == "cluster" and ex.clustering is not None and ex.clustering.n_points == len(ds):
         c = ex.clustering
         sizes = c.sizes()
-        names = ["noise"] + [f"{n} ({s})" for n, s in zip(c.names, sizes)]
+        names = ["noise"] + [f"{shorten(n, 20)} ({s})" for n, s in zip(c.names, sizes)]
         return c.labels + 1, [NOISE_COLOR, *cluster_colours(len(c))], names
     if mode == "group" and len(ex.groups):
-        codes, names = ex.groups.codes()
+        codes, names = ex.groups.codes(ex.top_group)
         colours = [NOISE_COLOR] + [QColor(g.color) if g.color else QColor("#1f77b4") for g in ex.groups]
-        return codes, colours, names
+        if not np.any(codes == len(colours)):
+            names = names[:-1]  # no overlap on screen: no "several groups" entry in the legend
+        return codes, [*colours, SEVERAL_COLOR], names
     if mode == "trust" and ex.trust is not None and len(ex.trust.recall) == len(ds):
         codes = np.digitize(ex.trust.recall, TRUST_BINS).astype(np.int32)
         return codes, [QColor(h) for h in TRUST_COLORS], TRUST_NAMES

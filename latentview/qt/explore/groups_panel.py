@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +29,7 @@ class GroupsPanel(QWidget):
     def __init__(self, window, parent=None):
         super().__init__(parent)
         self.session = window.session
+        self.explore = window.explore
         self.groups: GroupSet = window.explore.groups
         self.hint = QLabel("Lasso points, then <b>Keep selection</b> to make a group.")
         self.hint.setWordWrap(True)
@@ -37,6 +39,8 @@ class GroupsPanel(QWidget):
         self.list.itemClicked.connect(lambda it: self.groupActivated.emit(it.data(Qt.UserRole)))
         self.list.itemChanged.connect(self._renamed)
         self.list.itemSelectionChanged.connect(self._update_buttons)
+        self.list.itemSelectionChanged.connect(self._pick_top)
+        self.list.setItemDelegate(_NameOnlyDelegate(self.list))
         self.keep = QPushButton("Keep selection")
         self.keep.setToolTip("Save the current selection as a new group (Ctrl+G)")
         self.keep.setShortcut("Ctrl+G")
@@ -96,6 +100,8 @@ class GroupsPanel(QWidget):
         return self.groups.combine(names, op, self.next_colour()).name
 
     def set_colour(self, name: str, color: str) -> None:
+        """Recolour a group and draw it on top, so the new colour shows even where groups overlap."""
+        self.explore.top_group = name
         self.groups.set_color(name, color)
 
     def _ask_colour(self) -> None:
@@ -118,7 +124,17 @@ class GroupsPanel(QWidget):
         if old is not None and new and new != old:
             self.groups.rename(old, new)
 
+    def _pick_top(self) -> None:
+        """The one chosen group is drawn over overlaps when colouring by group (so its colour shows)."""
+        names = self.chosen()
+        top = names[0] if len(names) == 1 else None
+        if top != self.explore.top_group:
+            self.explore.top_group = top
+            if self.explore.colour_by == "group":
+                self.explore.colour_by_changed.emit()  # recolour with the new top group
+
     def _refill(self) -> None:
+        keep = set(self.chosen())
         self.list.blockSignals(True)
         self.list.clear()
         for g in self.groups:
@@ -127,6 +143,7 @@ class GroupsPanel(QWidget):
             it.setFlags(it.flags() | Qt.ItemIsEditable)
             it.setToolTip(f"{g.name}: {g.count:,} points. Click to select; double-click to rename.")
             self.list.addItem(it)
+            it.setSelected(g.name in keep)
         self.list.blockSignals(False)
         self._update_buttons()
 
@@ -138,6 +155,13 @@ class GroupsPanel(QWidget):
         self.delete.setEnabled(n >= 1)
         self.colour.setEnabled(n == 1)
         self.export.setEnabled(n >= 1)
+
+
+class _NameOnlyDelegate(QStyledItemDelegate):
+    """The rename editor holds the group's name only, not the 'name — count' shown in the list."""
+
+    def setEditorData(self, editor, index) -> None:
+        editor.setText(index.data(Qt.UserRole) or "")
 
 
 def _qcolor(hex_: str):

@@ -28,6 +28,38 @@ from latentview.qt.common.imaging import load_thumbnails, to_pixmap
 
 THUMB = 96
 MAX_GRID = 400
+EMPTY_HINT = ("<div style='color:#555'><b>Click a point</b> on the map to see its image and its nearest "
+              "neighbours in the full embedding space.<br><br><b>Drag</b> to lasso points (Shift adds, "
+              "Ctrl subtracts); the <b>Selection</b> tab shows them.<br><br><b>Wheel</b> zooms: close up, "
+              "the dots become the pictures.</div>")  # fmt: skip
+
+
+class _ScaledImage(QLabel):
+    """The clicked image, scaled to the dock's width: a big picture never widens the dock (and so
+    never shrinks the map under the user's click)."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text)
+        self._pm: QPixmap | None = None
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+        self.setWordWrap(True)
+
+    def set_image(self, pm: QPixmap | None) -> None:
+        self._pm = pm
+        self._rescale()
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pm is None or self._pm.isNull():
+            return
+        w, h = max(self.width() - 4, 16), max(self.height() - 4, 16)
+        if self._pm.width() > w or self._pm.height() > h:
+            self.setPixmap(self._pm.scaled(w, h, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+        else:
+            self.setPixmap(self._pm)
 
 
 def _grid(icon_size: int) -> QListWidget:
@@ -54,14 +86,14 @@ class InspectorPanel(QWidget):
         self.tabs = QTabWidget()
         # Point tab
         point = QWidget()
-        self.image = QLabel("Click a point on the map")
+        self.image = _ScaledImage(EMPTY_HINT)
         self.image.setAlignment(Qt.AlignCenter)
         self.image.setMinimumHeight(160)
-        self.image.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.neighbours_title = QLabel()
+        self.neighbours_title.setWordWrap(True)
         self.neighbours = _grid(THUMB)
         self.neighbours.itemClicked.connect(self._activate)
         top = QWidget()
@@ -91,6 +123,7 @@ class InspectorPanel(QWidget):
         self.tabs.addTab(sel, "Selection")
         QVBoxLayout(self).addWidget(self.tabs)
         self._focus_pixmap: QPixmap | None = None
+        self.neighbours.setVisible(False)
         session.focus_changed.connect(self._on_focus_change)
         session.selection_changed.connect(self._on_selection_change)
         session.dataset_changed.connect(self._on_dataset_change)
@@ -134,11 +167,13 @@ class InspectorPanel(QWidget):
 
     # --- session events ------------------------------------------------------------------
     def _on_dataset_change(self) -> None:
+        self.image.set_image(None)
         self.image.setPixmap(QPixmap())
-        self.image.setText("Click a point on the map")
+        self.image.setText(EMPTY_HINT)
         self.caption.clear()
         self.neighbours_title.clear()
         self.neighbours.clear()
+        self.neighbours.setVisible(False)  # a hint, not an empty list box
 
     def _on_focus_change(self) -> None:
         s = self.session
@@ -146,6 +181,7 @@ class InspectorPanel(QWidget):
             self._on_dataset_change()
             return
         i = s.focus
+        self.neighbours.setVisible(True)
         item = s.dataset.items[i]
         idx, dist = s.neighbours
         if self._is_images():
@@ -173,7 +209,7 @@ class InspectorPanel(QWidget):
             self.caption.setText(head + part.value + tail)
         elif part.value is not None:
             self._focus_pixmap = to_pixmap(part.value)
-            self.image.setPixmap(self._focus_pixmap)
+            self.image.set_image(self._focus_pixmap)
 
     def _on_selection_change(self) -> None:
         s = self.session

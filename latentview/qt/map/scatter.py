@@ -6,9 +6,11 @@ wheel zooms, Esc clears. The view only emits polygons and clicks; the core decid
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
@@ -17,6 +19,7 @@ from latentview.core.selection import SelectionMode
 from latentview.qt.map.point_cloud import PointCloudItem
 
 PICK_RADIUS_PX = 10
+LEGEND_SHARE = 0.42  # the legend hides when wider than this share of the map
 
 
 def mode_for(modifiers) -> SelectionMode:
@@ -131,6 +134,10 @@ class MapView(pg.PlotWidget):
         self.legend_wanted = True
         self._legend_entries = 0
         self.viewbox.sigRangeChangedManually.connect(self._on_manual_range)
+        self._refit = QTimer(self)  # one fit after a burst of resizes (a dock widening, a window drag)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(30)
+        self._refit.timeout.connect(lambda: self.fit() if self._fitted else None)
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
@@ -156,7 +163,7 @@ class MapView(pg.PlotWidget):
         self.legend.clear()
         for name, color in list(zip(names, colors))[:limit]:
             sample = pg.ScatterPlotItem(pen=pg.mkPen(0, 0, 0, 90), brush=pg.mkBrush(color), size=9)
-            self.legend.addItem(sample, name)
+            self.legend.addItem(sample, html.escape(str(name)))  # labels are HTML: "< 0.2" must survive
         if len(names) > limit:
             self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None), f"… {len(names) - limit} more")
         self._legend_entries = len(names)
@@ -168,15 +175,17 @@ class MapView(pg.PlotWidget):
 
     def _update_legend_visibility(self) -> None:
         """Shown when asked for and useful: more than one entry, and not wider than a third of the map
-        (long cluster names are on the map itself then; View ▸ Legend still lists them)."""
+        (the map's own names say it then)."""
         self.legend.layout.activate()
-        fits = self.legend.boundingRect().width() < 0.34 * max(self.viewbox.width(), 1)
+        fits = self.legend.boundingRect().width() < LEGEND_SHARE * max(self.viewbox.width(), 1)
         self.legend.setVisible(self.legend_wanted and self._legend_entries > 1 and fits)
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         if hasattr(self, "legend"):
             self._update_legend_visibility()
+            if self._fitted and len(self._xy):
+                self._refit.start()  # the view is untouched: keep every point in it at the new size
 
     def set_selection(self, mask: np.ndarray | None) -> None:
         if mask is not None and len(mask) != len(self._xy):

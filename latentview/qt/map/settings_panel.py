@@ -20,18 +20,20 @@ from PySide6.QtWidgets import (
 from latentview.backends import own_models
 from latentview.backends.embedders import DEFAULT_MODEL, EMBEDDERS, layers_for
 from latentview.backends.projectors import DEFAULT_PARAMS, ProjectionParams
+from latentview.qt.common.widgets import ElidingComboBox
 
 
 class MapSettingsPanel(QWidget):
     projectionRequested = Signal(object)  # ProjectionParams
     modelChanged = Signal(str)  # an encoder reference: model, with '#layer' for a non-default layer
+    labelModeChanged = Signal(int)  # label depth: 1 = first folder level, 0 = full relative folder path
     addModelRequested = Signal()  # "Add model…" was chosen
 
     ADD = "__add__"
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.model = QComboBox()
+        self.model = ElidingComboBox()
         for spec in EMBEDDERS.values():
             self.model.addItem(spec.title, spec.name)
         for own in own_models.load_registry():  # models added in earlier launches
@@ -72,17 +74,28 @@ class MapSettingsPanel(QWidget):
         self.method.currentIndexChanged.connect(
             lambda _: self.stack.setCurrentWidget(self._forms[self.method.currentData()])
         )
+        self.labels = QComboBox()
+        self.labels.addItem("First folder level", 1)
+        self.labels.addItem("Full folder path", 0)
+        self.labels.setToolTip("Nested folders: label each image by its first sub-folder (cats) or its "
+                               "whole folder path (cats/indoor). Changes the colours, not the embedding.")  # fmt: skip
+        self.labels.currentIndexChanged.connect(lambda _: self.labelModeChanged.emit(self.label_depth))
         self.apply = QPushButton("Apply projection")
         self.apply.clicked.connect(lambda: self.projectionRequested.emit(self.params()))
         form = QFormLayout()
         form.addRow("Model", self.model)
         form.addRow("Layer", self.layer)
+        form.addRow("Labels", self.labels)
         form.addRow("Projection", self.method)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.stack)
         lay.addWidget(self.apply)
         lay.addStretch(1)
+
+    @property
+    def label_depth(self) -> int:
+        return int(self.labels.currentData())
 
     @property
     def model_name(self) -> str:

@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QToolTip
 
@@ -27,6 +27,17 @@ THUMB_PX = 64  # drawn size (longer side) on screen
 LOAD_PX = 128  # cached size (sharp on high-DPI screens)
 LRU_SIZE = 800
 HOVER_PX = 160
+SPACING = 0.75  # two thumbnails closer than this × THUMB_PX on screen pile up
+MAX_PILED = 0.2  # images replace dots once at most this share of the visible points is piled
+
+
+def piled_fraction(px: np.ndarray) -> float:
+    """Share of points whose nearest other point is closer than SPACING × THUMB_PX (screen pixels)."""
+    if len(px) < 2:
+        return 0.0
+    d2 = ((px[:, None, :] - px[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d2, np.inf)
+    return float(np.mean(d2.min(1) < (SPACING * THUMB_PX) ** 2))
 
 
 class ThumbnailLayer(pg.GraphicsObject):
@@ -70,11 +81,23 @@ class ThumbnailLayer(pg.GraphicsObject):
         x, y = self._xy[:, 0], self._xy[:, 1]
         return np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
 
-    def shows_images(self, n_visible: int) -> bool:
-        """Level of detail: images only when few enough to be seen side by side."""
+    def shows_images(self, n_visible: int, vis: np.ndarray | None = None) -> bool:
+        """Level of detail: images only when few enough to be seen side by side and no longer piled:
+        most visible points at least SPACING × a thumbnail apart on screen (decided in pixels, so
+        it holds at any zoom and for any spread)."""
         vp = self.window.map.viewport()
         area = max(vp.width() * vp.height(), 1)
-        return self.enabled and 0 < n_visible <= MAX_VISIBLE and n_visible * THUMB_PX**2 <= MAX_COVER * area
+        if not (
+            self.enabled and 0 < n_visible <= MAX_VISIBLE and n_visible * THUMB_PX**2 <= MAX_COVER * area
+        ):
+            return False
+        if vis is None or len(vis) < 2:
+            return True
+        return piled_fraction(self._screen_xy(vis)) <= MAX_PILED
+
+    def _screen_xy(self, idx: np.ndarray) -> np.ndarray:
+        sx, sy = self.window.map.viewbox.viewPixelSize()
+        return self._xy[idx] / np.array([abs(sx) or 1.0, abs(sy) or 1.0])
 
     def request_visible(self) -> None:
         """Ask the runner for the visible thumbnails not in memory (the newest request wins)."""
@@ -84,7 +107,7 @@ class ThumbnailLayer(pg.GraphicsObject):
         self._update_rect()
         self.update()
         vis = self.visible_indices()
-        if not self.shows_images(len(vis)):
+        if not self.shows_images(len(vis), vis):
             return
         missing = [int(i) for i in vis if int(i) not in self._pix]
         if not missing:
@@ -102,6 +125,19 @@ class ThumbnailLayer(pg.GraphicsObject):
             self._pix.popitem(last=False)
         self.update()
 
+    def screen_boxes(self) -> list[tuple[float, float, float, float]]:
+        """Where images are (or are about to be) drawn, in view-box pixels: names keep off them."""
+        vis = self.visible_indices()
+        if not self.shows_images(len(vis), vis):
+            return []
+        vb, half = self.window.map.viewbox, THUMB_PX / 2 + 3
+        out = []
+        for i in vis:
+            x, y = self._xy[int(i)]
+            p = vb.mapFromView(QPointF(float(x), float(y)))
+            out.append((p.x() - half, p.y() - half, p.x() + half, p.y() + half))
+        return out
+
     def loaded(self) -> int:
         return len(self._pix)
 
@@ -115,7 +151,7 @@ class ThumbnailLayer(pg.GraphicsObject):
         if not self.enabled or not len(self._xy) or not self._pix:
             return
         vis = self.visible_indices()
-        if not self.shows_images(len(vis)):
+        if not self.shows_images(len(vis), vis):
             return
         have = [i for i in vis if int(i) in self._pix]
         if not have:

@@ -41,8 +41,7 @@ class TrustOverlay:
         if on:
             self.explore.set_colour_by("trust")
         elif self.active:
-            c = self.explore.clustering
-            self.explore.set_colour_by("cluster" if c is not None else "label")
+            self.explore.set_colour_by("label")  # back to the user's own labels
 
     def _on_mode(self) -> None:
         self.action.blockSignals(True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import time
 import weakref
@@ -30,6 +31,7 @@ from latentview.qt.common.palette import categorical
 from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for
 from latentview.qt.map.settings_panel import MapSettingsPanel
+from latentview.qt.shell.dock_layout import DOCK_WIDTHS, SHORT_TITLES, dock_content, share_width
 from latentview.qt.shell.status import LogPanel, ProgressWidget
 from latentview.qt.shell.task_runner import TaskRunner
 
@@ -37,6 +39,9 @@ EMPTY_HINT = (
     "<div style='font-size:15pt; color:#555'>Drop a folder of images here</div>"
     "<div style='color:#777'>or File ▸ Open Folder… (Ctrl+O), or File ▸ Open Demo</div>"
 )
+LOADING_HINT = "<div style='font-size:15pt; color:#555'>{}…</div><div style='color:#777'>{}</div>"
+ERROR_HINT = "<div style='color:#b00020; margin-top:12px'>{}</div>"
+QUIET_TASKS = {"map-thumbs", "hover-thumb", "neighbour-thumbs", "selection-thumbs", "focus-image"}
 
 
 INDEX_IN_BACKGROUND = 4_000_000  # embedding values above which neighbours are searched on the runner
@@ -65,6 +70,7 @@ class MainWindow(QMainWindow):
         self.colour_source = None
         # Feature docks keep their own part of a session file: objects with save() -> dict, restore(dict).
         self.session_state_hooks: list = []
+        self._last_error = ""  # shown under the empty map's hint until something opens
 
         # centre: the map, with a hint while empty
         self.map = MapView()
@@ -148,15 +154,20 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(left[0], dock)
         for title in ("Map settings", "Inspector"):
             d[title].raise_()
-        self.resizeDocks([d["Map settings"], d["Inspector"]], [320, 370], Qt.Horizontal)
+        self.resizeDocks([d["Map settings"], d["Inspector"]], list(DOCK_WIDTHS.values()), Qt.Horizontal)
         self.layout().activate()  # settle the tabified layout, whose docks stacked had grown the window
         self.resize(1280, 800)
 
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if ev.oldSize().width() != ev.size().width():
+            share_width(self)
+
     # --- construction --------------------------------------------------------------------
     def _add_dock(self, title: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = QDockWidget(SHORT_TITLES.get(title, title), self)
         dock.setObjectName(title.replace(" ", "") + "Dock")
-        dock.setWidget(widget)
+        dock.setWidget(dock_content(title, widget))
         self.addDockWidget(area, dock)
         self.docks[title] = dock
         return dock
@@ -218,6 +229,9 @@ class MainWindow(QMainWindow):
         self.settings.projectionRequested.connect(self.reproject)
         self.settings.modelChanged.connect(self._on_model_change)
         self.runner.logged.connect(lambda _key, entry: self.log.add(entry))
+        self.runner.started.connect(lambda *_: self._update_hint())
+        self.runner.finished.connect(lambda *_: self._update_hint())
+        self.settings.labelModeChanged.connect(self._relabel)
 
     # --- opening data --------------------------------------------------------------------
     def _ask_folder(self) -> None:
@@ -249,7 +263,8 @@ class MainWindow(QMainWindow):
             self.settings.set_model(model)
         self._ingest_started = time.perf_counter()
         self.log.add(Log(f"Opening {display_path(folder)} with {self.settings.model_name}", "info"))
-        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache, retry_failed=retry_failed)
+        opts = IngestOptions(model=self.settings.model_name, use_cache=use_cache, retry_failed=retry_failed,
+                             label_depth=self.settings.label_depth)  # fmt: skip
         self.runner.submit("ingest", ingest_folder, folder, opts, on_result=self._on_ingested,
                            on_error=on_error or self._on_failed, title="Embedding images")  # fmt: skip
 
@@ -266,9 +281,50 @@ class MainWindow(QMainWindow):
         self.show_dataset(dataset)
 
     def _on_failed(self, message: str) -> None:
+        """Errors stay visible: in the Log (shown), in the status bar until the next message, and under
+        the empty map's hint."""
         self.log.add(Log(message, "error"))
-        self.statusBar().showMessage(message, 15000)
+        self.docks["Log"].show()
+        self.statusBar().showMessage(message)
+        self._last_error = message
+        self._update_hint()
         self.mapFailed.emit(message)
+
+    def _update_hint(self) -> None:
+        """The empty map says what is loading (never 'drop a folder' while something opens), else how to
+        start, with the last error under it."""
+        if self.session.dataset is not None:
+            return
+        busy = [k for k in self.runner.running() if k not in QUIET_TASKS]
+        if busy:
+            title = self.progress.label.text() or "Loading"
+            self.hint.setText(LOADING_HINT.format(html.escape(title.rstrip("…")),
+                                                  "The map appears here when it is ready."))  # fmt: skip
+        else:
+            err = ERROR_HINT.format(html.escape(self._last_error)) if self._last_error else ""
+            self.hint.setText(EMPTY_HINT + err)
+
+    def _update_title(self) -> None:
+        ds = self.session.dataset
+        name = ""
+        if ds is not None:
+            src = ds.source.rstrip("/\\").removeprefix("builtin:")
+            name = os.path.basename(src) or ds.kind
+            if ds.kind == "images" and name.startswith("demo-v"):
+                name = "Demo images"
+            name = f"{name} ({len(ds):,} {ds.kind if ds.kind != 'gan' else 'samples'}) — "
+        self.setWindowTitle(f"{name}latentview {__version__}")
+
+    def _relabel(self, depth: int) -> None:
+        """Labels by first folder level or by the full relative folder path, without embedding again."""
+        from latentview.backends.images import label_for
+
+        ds = self.session.dataset
+        if ds is None or ds.kind != "images" or not ds.source:
+            return
+        ds.labels = [label_for(p, ds.source, depth) for p in ds.items]
+        if self.session.coords is not None:
+            self._on_coords(True)
 
     def _on_model_change(self, model: str) -> None:
         from latentview.qt.map.add_model import allowed_to_run
@@ -320,6 +376,10 @@ class MainWindow(QMainWindow):
         ds = self.session.dataset
         self.map.set_points(np.zeros((0, 2)), np.zeros(0, int), [], [])
         self._stack.setCurrentWidget(self.map if ds is not None else self.hint)
+        if ds is not None:
+            self._last_error = ""
+        self._update_hint()
+        self._update_title()
         # Bring the tab that works on this kind of map to the front (search, analogies, sliders).
         tab = {"words": "Words", "gan": "GAN"}.get(ds.kind if ds is not None else "")
         if tab in self.docks:

@@ -66,7 +66,14 @@ class ProgressWidget(QWidget):
 
     def _cancel(self) -> None:
         if self._key:
-            self.runner.cancel(self._key)
+            key, what = self._key, self.label.text()
+            self.runner.cancel(key)
+            kept = (
+                " Images embedded so far are cached; opening the folder again resumes."
+                if key == "ingest"
+                else ""
+            )
+            self.runner.logged.emit(key, Log(f"Cancelled: {what}.{kept}", "info"))
 
     @property
     def text(self) -> str:

@@ -127,6 +127,10 @@ class TaskRunner(QObject):
             return bool(self._current)
         return key in self._current
 
+    def running(self) -> list[str]:
+        """Keys of the tasks running now (oldest first)."""
+        return list(self._current)
+
     def cancel(self, key: str) -> None:
         thread = self._current.pop(key, None)
         if thread is not None:

@@ -244,6 +244,8 @@ class WordsPanel(QWidget):
         s = self.session
         if not self._is_ours():
             self.labels.clear()
+            for side in ("bottom", "left"):  # a word-pair axes map's titles go with it
+                self.window.map.plotItem.showLabel(side, False)
             return
         self.labels.set_words(s.dataset.items, s.coords)
         self.arrows.set_points(s.coords)
