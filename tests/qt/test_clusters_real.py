@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from PySide6.QtCore import QPointF
 
 
 def test_real_photos_cluster_by_subject_with_imagenet_names(window, qtbot, photo_folder, tmp_path):
@@ -35,7 +36,15 @@ def test_real_photos_cluster_by_subject_with_imagenet_names(window, qtbot, photo
     lo, hi = xy[near].min(0), xy[near].max(0)
     window.map.viewbox.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0.25)
     window.session.select_indices(members)
+    centre = xy[members].mean(0)
+    for _ in range(15):  # zoom in until the images no longer pile up on screen (then they replace dots)
+        vis = window.thumbnails.visible_indices()
+        if window.thumbnails.shows_images(len(vis), vis):
+            break
+        window.map.viewbox.scaleBy((0.6, 0.6), center=QPointF(*centre))
+    window.thumbnails.request_visible()
     vis = window.thumbnails.visible_indices()
+    assert window.thumbnails.shows_images(len(vis), vis)
 
     def drawn():
         window.map.viewport().update()
