@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from latentview.core.groups import GroupOp, GroupSet
-from latentview.qt.explore.clusters_panel import swatch
 from latentview.qt.common.palette import categorical
+from latentview.qt.explore.clusters_panel import swatch
 
 
 class GroupsPanel(QWidget):

@@ -26,10 +26,10 @@ from latentview.core.dataset import Dataset
 from latentview.core.progress import Log
 from latentview.core.selection import SelectionMode
 from latentview.core.session import Session
-from latentview.qt.inspector.panel import InspectorPanel
-from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.common.palette import categorical
+from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for
+from latentview.qt.map.settings_panel import MapSettingsPanel
 from latentview.qt.shell.status import LogPanel, ProgressWidget
 from latentview.qt.shell.task_runner import TaskRunner
 
@@ -96,18 +96,19 @@ class MainWindow(QMainWindow):
         from latentview.qt.gan import panel as gan_panel
         from latentview.qt.map import thumbnails as thumbnail_layer
         from latentview.qt.map import trust_overlay
+        from latentview.qt.tables import opener as tables
         from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
-                       explore_actions):  # fmt: skip
+                       explore_actions, tables):  # fmt: skip
             module.install(self)
         self._arrange_docks()
         self._arrange_file_menu()
 
     def _arrange_file_menu(self) -> None:
         """Group the File menu's entries (extensions append theirs): open, sessions, export, quit."""
-        order = ["Open Folder", "Open Demo", "Open Word Vectors (", "Open Word Vectors File",
+        order = ["Open Folder", "Open Embeddings", "Open Demo", "Open Word Vectors (", "Open Word Vectors File",
                  "Load Generator", None, "Open Session", "Save Session", "Recent Sessions", None,
                  "Export Map Data", "Export Selection", "Export Images", "Export Map Image"]  # fmt: skip
         menu = self.file_menu
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_change(self, model: str) -> None:
         ds = self.session.dataset
-        if ds is not None and ds.kind == "images" and ds.source:
+        if ds is not None and ds.kind == "images" and ds.source and "table" not in ds.meta:
             self.open_folder(ds.source)  # the shown folder, embedded again (cached per model)
 
     # --- projection ----------------------------------------------------------------------
@@ -369,6 +370,13 @@ class MainWindow(QMainWindow):
             ev.acceptProposedAction()
 
     def dropEvent(self, ev) -> None:
+        from latentview.qt.tables.opener import dropped_table
+
+        table = dropped_table(ev.mimeData())
+        if table:  # an embeddings table (or a folder of Parquet shards): the Open Embeddings dialog
+            ev.acceptProposedAction()
+            self.tables.ask(table)
+            return
         folder = self._dropped_folder(ev.mimeData())
         if folder:
             ev.acceptProposedAction()
