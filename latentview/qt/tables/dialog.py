@@ -117,7 +117,7 @@ class TableDialog(QDialog):
             if c.kind == "vector":
                 dim = f"{c.dim}-d" if c.dim else "lengths differ"
                 box.addItem(f"{c.name} ({dim})", [c.name])
-        for prefix, names in numbered_groups(self.src.columns).items():
+        for names in numbered_groups(self.src.columns).values():
             if len(names) >= 2:
                 box.addItem(f"{names[0]} … {names[-1]} ({len(names)} columns)", names)
         for i in range(box.count()):
