@@ -235,9 +235,11 @@ def _with_array(path, fmt, array, metadata, extra=None) -> TableSource:
     shown = display_path(os.path.basename(path))
     if len(array) == 0:
         raise TableError(f"{shown} has no rows.")
-    table = read_metadata(metadata) if metadata else pa.table({})
-    for k, v in (extra or {}).items():
-        table = table.append_column(k, pa.array(v.astype(str) if v.dtype.kind in "US" else v))
+    extra = {k: pa.array(v.astype(str) if v.dtype.kind in "US" else v) for k, v in (extra or {}).items()}
+    table = read_metadata(metadata) if metadata else pa.table(extra) if extra else pa.table({})
+    for k, v in extra.items() if metadata else ():
+        if k not in table.column_names and len(v) == table.num_rows:
+            table = table.append_column(k, v)
     if metadata and table.num_rows != len(array):
         raise TableError(f"{display_path(os.path.basename(metadata))} has {table.num_rows:,} rows but {shown} has "
                          f"{len(array):,} vectors; they must match row for row.")  # fmt: skip

@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     if os.path.splitext(args.output)[1].lower() not in (".parquet", ".csv"):
         print("latentview project: the output must end in .parquet or .csv", file=sys.stderr)
         return 2
-    console = ConsoleProgress()
+    console = ConsoleProgress(sys.stderr)
     t0 = time.perf_counter()
     try:
         dataset = drive(open_table(spec_from_args(args)), console.progress, None, console.log)

@@ -12,18 +12,17 @@ from latentview.backends.tables import TableError, open_source
 from latentview.core.dataset import Dataset
 
 
-def _full(values, rows: np.ndarray, n: int) -> np.ndarray:
-    """Per-point values spread over all `n` input rows (skipped rows get NaN / None)."""
+def _full(values, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-point values spread over all `n` input rows, and the mask of rows without a value (skipped
+    for NaN/inf vectors): they are written as nulls."""
     values = np.asarray(values)
-    if values.dtype.kind in "fiub":
-        out = np.full(n, np.nan)
-        out[rows] = values
-        if values.dtype.kind in "iu" and len(rows) == n:
-            return values
-        return out
-    out = np.full(n, None, dtype=object)
+    if len(rows) == n:
+        return values, None
+    out = np.zeros(n, values.dtype) if values.dtype.kind in "fiub" else np.full(n, None, dtype=object)
     out[rows] = values
-    return out
+    missing = np.ones(n, bool)
+    missing[rows] = False
+    return out, missing
 
 
 def write_back(dataset: Dataset, columns: dict, path: str) -> int:
@@ -43,9 +42,10 @@ def write_back(dataset: Dataset, columns: dict, path: str) -> int:
             k = batch.num_rows
             names = [c for c in batch.schema.names if c not in full]
             arrays = [batch.column(c) for c in names]
-            for name, values in full.items():
+            for name, (values, missing) in full.items():
                 names.append(name)
-                arrays.append(pa.array(values[start : start + k], from_pandas=True))
+                mask = None if missing is None else missing[start : start + k]
+                arrays.append(pa.array(values[start : start + k], mask=mask))
             if ext == ".csv":
                 arrays = [_csv_ready(a) for a in arrays]
             out = pa.RecordBatch.from_arrays(arrays, names=names)
