@@ -13,10 +13,22 @@ import numpy as np
 from latentview.backends.paths import display_path
 from latentview.backends.tables import ARRAY_NAME, BLOCK_ROWS, TableError, TableSource, parse_vector_string
 
+VALUES_PER_BATCH = 4_000_000  # numbers per batch of a list column (8k rows of 512-d)
+
 
 def _batches(src: TableSource, names: list[str], rows: int = BLOCK_ROWS):
     data = src.table
-    if hasattr(data, "to_batches") and hasattr(data, "count_rows"):  # a pyarrow dataset
+    if src.files:
+        # File by file, in order, in small batches, pages streamed through a 1 MiB buffer: otherwise the
+        # whole column chunk is read at once and a list column decodes with several times the batch's
+        # size in temporaries (a 200k × 512 column: 1.1 GiB peak in 65k-row batches unbuffered, 0.16 GiB
+        # in 8k-row batches buffered).
+        import pyarrow.parquet as pq
+
+        for f in src.files:
+            with pq.ParquetFile(f, pre_buffer=False, buffer_size=1 << 20) as pf:
+                yield from pf.iter_batches(batch_size=rows, columns=names)
+    elif hasattr(data, "to_batches") and hasattr(data, "count_rows"):  # a pyarrow dataset
         yield from data.to_batches(columns=names, batch_size=rows)
     else:
         yield from data.select(names).to_batches(max_chunksize=rows)
@@ -74,7 +86,8 @@ def vector_blocks(src: TableSource, names: list[str], rows: int = BLOCK_ROWS) ->
         if info.kind == "vector" and not info.numeric:
             raise TableError(f"{_shown(src)}: column '{name}' holds lists of text, not numbers.")
     if len(names) == 1 and src.column(names[0]).kind == "vector":
-        yield from _list_blocks(src, names[0], rows)
+        dim = src.column(names[0]).dim or 512
+        yield from _list_blocks(src, names[0], max(1024, min(rows, VALUES_PER_BATCH // max(dim, 1))))
         return
     start = 0
     for batch in _batches(src, names, rows):

@@ -39,6 +39,7 @@ class TableSource:
     table: object = None  # pyarrow Table or dataset.Dataset holding every column but `array`
     array: np.ndarray | None = None  # .npy/.npz/projector vectors (a memory map for .npy)
     string_vectors: set = field(default_factory=set)  # text columns holding "0.1 0.2 …" vectors
+    files: list = field(default_factory=list)  # Parquet: the file, or the shards in order
 
     @property
     def name(self) -> str:
@@ -123,8 +124,31 @@ def _open_parquet(path: str) -> TableSource:
                 )
         data = pads.dataset(files, format="parquet")
     else:
+        files = [path]
         data = pads.dataset(path, format="parquet")
-    return _from_table(path, "parquet", data)
+    src = _from_table(path, "parquet", data, sample=_parquet_head(files[0]),
+                      n_rows=sum(_parquet_rows(f) for f in files))  # fmt: skip
+    src.files = files
+    return src
+
+
+def _parquet_head(path: str, rows: int = 2000):
+    """The first rows of a Parquet file, decoding no more than that: `Dataset.head` decodes whole row
+    groups (1.4 GiB of temporaries for a 200k × 512 one)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) as pf:
+        for batch in pf.iter_batches(batch_size=rows):
+            return pa.Table.from_batches([batch])
+        return pf.schema_arrow.empty_table()
+
+
+def _parquet_rows(path: str) -> int:
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as pf:
+        return pf.metadata.num_rows
 
 
 def _open_feather(path: str) -> TableSource:
@@ -269,13 +293,14 @@ def read_metadata(path: str):
     return _read_csv(path, "\t" if tsv else ",")
 
 
-def _from_table(path: str, fmt: str, data, n_rows: int | None = None) -> TableSource:
+def _from_table(path: str, fmt: str, data, n_rows: int | None = None, sample=None) -> TableSource:
     """Describe the columns of a pyarrow Table or Dataset from its first SAMPLE_ROWS rows."""
     if data is None:
         return TableSource(path, fmt, int(n_rows or 0), [])
-    sample = data.slice(0, SAMPLE_ROWS) if hasattr(data, "slice") else data.head(SAMPLE_ROWS)
-    n = data.num_rows if hasattr(data, "num_rows") else data.count_rows()
-    src = TableSource(path, fmt, int(n if n_rows is None else n_rows), [], table=data)
+    if sample is None:
+        sample = data.slice(0, SAMPLE_ROWS) if hasattr(data, "slice") else data.head(SAMPLE_ROWS)
+    n = n_rows if n_rows is not None else data.num_rows if hasattr(data, "num_rows") else data.count_rows()
+    src = TableSource(path, fmt, int(n), [], table=data)
     for name, col in zip(sample.column_names, sample.columns):
         info = describe_column(name, col)
         is_vector, dim = _string_vector_dim(info.sample) if info.kind == "string" else (False, None)
