@@ -25,7 +25,20 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 
 
 def peak_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    """Peak resident memory of this process (VmHWM on Linux: ru_maxrss survives exec from the parent)."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 2**20
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def reset_peak() -> None:
+    try:  # Linux: reset the high-water mark to the current resident size
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
 
 
 def write(path: str, n: int, dim: int) -> None:
@@ -55,6 +68,7 @@ def child(path: str, which: str) -> dict:
     from latentview.services.runner import drive
     from latentview.services.tables import TableSpec, open_table
 
+    reset_peak()
     base = peak_gb()
     t0 = time.perf_counter()
     if which == "pyarrow":

@@ -87,7 +87,12 @@ def vector_blocks(src: TableSource, names: list[str], rows: int = BLOCK_ROWS) ->
             raise TableError(f"{_shown(src)}: column '{name}' holds lists of text, not numbers.")
     if len(names) == 1 and src.column(names[0]).kind == "vector":
         dim = src.column(names[0]).dim or 512
-        yield from _list_blocks(src, names[0], max(1024, min(rows, VALUES_PER_BATCH // max(dim, 1))))
+        data = src.table
+        if not src.files and hasattr(data, "column") and data.column(names[0]).num_chunks == 1:
+            rows = max(src.n_rows, 1)  # an in-memory/memory-mapped column: one zero-copy block
+        else:
+            rows = max(1024, min(rows, VALUES_PER_BATCH // max(dim, 1)))
+        yield from _list_blocks(src, names[0], rows)
         return
     start = 0
     for batch in _batches(src, names, rows):
