@@ -98,3 +98,18 @@ def test_real_entry_point_project(files, tmp_path):
         and last.startswith("latentview project: Table not found")
         and "Traceback" not in res.stderr
     )
+
+
+def test_window_screenshot_of_a_table_from_the_command_line(files, tmp_path):
+    shot = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    res = subprocess.run([sys.executable, "-m", "latentview", files["npy"], "--metadata",
+                          os.path.join(os.path.dirname(files["projector"]), "metadata.tsv"), "--projection", "pca",
+                          "--screenshot", str(shot)], capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert shot.stat().st_size > 10_000
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 not really")
+    res = subprocess.run([sys.executable, "-m", "latentview", str(bad), "--screenshot", str(shot)],
+                         capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert res.returncode == 1 and "bad.parquet cannot be read" in res.stderr

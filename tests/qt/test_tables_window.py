@@ -162,3 +162,30 @@ def test_text_only_table_embeds_its_text_when_ticked(window, qtbot, tmp_path):
         dlg.buttons.button(dlg.buttons.StandardButton.Open).click()
     assert window.session.dataset.embeddings.shape == (5, 384)
     assert window.session.dataset.items[0] == "a sentence about cats"
+
+
+def test_clusters_trust_groups_and_export_work_on_a_table(table_window, qtbot, tmp_path):
+    from latentview.qt.explore.actions import export_points
+    from latentview.services.clusters import ClusterParams
+
+    w, s = table_window, table_window.session
+    qtbot.waitUntil(lambda: not w.runner.is_running("clusters"), timeout=60_000)  # the automatic run
+    w.explore.set_clustering(None)
+    with qtbot.waitSignal(w.explore.clusters_changed, timeout=60_000):
+        w.run_clustering(ClusterParams("kmeans", k=3))
+    c = w.explore.clustering
+    labels = np.asarray(s.dataset.labels)
+    assert len(c) == 3 and all(len(set(labels[c.labels == k])) == 1 for k in range(3))
+    assert sorted(c.names) == ["apple", "boat", "cloud"]  # named by the label column
+    with qtbot.waitSignal(w.explore.trust_changed, timeout=60_000):
+        w.trust_overlay.action.setChecked(True)
+    assert w.explore.trust is not None and w.explore.trust.trustworthiness > 0.8
+    s.select_indices(np.arange(10))
+    w.explore.groups.add("first ten", s.selection)
+    n = export_points(w, str(tmp_path / "sel.parquet"))
+    assert n == 10
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(tmp_path / "sel.parquet")
+    assert {"cluster", "cluster_name", "knn_recall", "groups", "embedding"} <= set(t.column_names)
+    assert t.column("groups").to_pylist() == ["first ten"] * 10

@@ -176,3 +176,15 @@ def test_text_table_without_vectors_is_refused_unless_asked(tmp_path):
     )
     with pytest.raises(TableError, match="--embed-text sentence"):
         load(tmp_path / "t.csv")
+
+
+def test_reading_reports_progress_per_block_and_stops_when_closed(tmp_path):
+    from latentview.core.progress import Progress
+
+    np.save(tmp_path / "big.npy", np.ones((300_000, 4), np.float32))
+    gen = open_table(TableSpec(str(tmp_path / "big.npy")))
+    seen = [e for e in (next(gen) for _ in range(3)) if isinstance(e, Progress)]
+    assert any(p.message == "Reading vectors" and 0 < p.done < 300_000 for p in seen)
+    gen.close()  # what the task runner does on Cancel: no dataset, nothing else touched
+    with pytest.raises(StopIteration):
+        next(gen)

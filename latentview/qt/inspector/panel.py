@@ -57,6 +57,7 @@ class InspectorPanel(QWidget):
         self.image = QLabel("Click a point on the map")
         self.image.setAlignment(Qt.AlignCenter)
         self.image.setMinimumHeight(160)
+        self.image.setWordWrap(True)  # a table's text (a sentence) wraps instead of widening the dock
         self.image.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
