@@ -90,7 +90,10 @@ def open_source(path: str, metadata: str | None = None) -> TableSource:
         elif ext in (".csv", ".tsv", ".txt"):
             if ext != ".csv" and _headerless_numbers(path):
                 return _open_projector(path, metadata)
-            src = _from_table(path, "csv", _read_csv(path))
+            if ext == ".csv" and _headerless_numbers(path, ","):  # np.savetxt(..., delimiter=",")
+                src = _from_table(path, "csv", _read_csv(path, ",", header=False))
+            else:
+                src = _from_table(path, "csv", _read_csv(path))
         else:
             raise TableError(f"{shown}: unknown table format '{ext}' (use Parquet, Arrow/Feather, CSV, "
                              "TSV, .npy or .npz).")  # fmt: skip
@@ -155,7 +158,14 @@ def _open_feather(path: str) -> TableSource:
     import pyarrow.feather as feather
 
     # Memory-mapped: uncompressed columns stay in the page cache, and vectors are read in place.
-    return _from_table(path, "feather", feather.read_table(path, memory_map=True))
+    try:
+        table = feather.read_table(path, memory_map=True)
+    except ValueError:  # an Arrow IPC *stream* (what RecordBatchStreamWriter writes), not a file
+        import pyarrow as pa
+
+        with pa.memory_map(path) as source:
+            table = pa.ipc.open_stream(source).read_all()
+    return _from_table(path, "feather", table)
 
 
 def _read_csv(path: str, delimiter: str | None = None, header: bool = True):
@@ -188,12 +198,12 @@ def _ragged_line(path: str, delimiter: str):
     return None
 
 
-def _headerless_numbers(path: str) -> bool:
-    """A TSV whose first line is all numbers: the projector's vectors.tsv (which has no header)."""
+def _headerless_numbers(path: str, delimiter: str = "\t") -> bool:
+    """A first line of numbers only: no header (the projector's vectors.tsv, np.savetxt output)."""
     with open(path, encoding="utf-8", errors="replace") as fh:
         first = fh.readline().strip()
     try:
-        return bool(first) and len([float(v) for v in first.split("\t")]) > 0
+        return bool(first) and len([float(v) for v in first.split(delimiter)]) > 1
     except ValueError:
         return False
 

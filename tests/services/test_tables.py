@@ -188,3 +188,19 @@ def test_reading_reports_progress_per_block_and_stops_when_closed(tmp_path):
     gen.close()  # what the task runner does on Cancel: no dataset, nothing else touched
     with pytest.raises(StopIteration):
         next(gen)
+
+
+def test_headerless_csv_and_arrow_ipc_stream(tmp_path):
+    import pyarrow as pa
+
+    x, labels, _ = space()
+    np.savetxt(tmp_path / "plain.csv", x, delimiter=",")
+    ds, _ = load(tmp_path / "plain.csv")  # numbers from the first line: no header
+    np.testing.assert_allclose(ds.embeddings, x, atol=1e-6)
+    table = pa.table(
+        {"label": labels, "embedding": pa.FixedSizeListArray.from_arrays(pa.array(x.ravel()), 12)}
+    )
+    with pa.OSFile(str(tmp_path / "s.arrow"), "wb") as f, pa.ipc.new_stream(f, table.schema) as w:
+        w.write_table(table)
+    ds, _ = load(tmp_path / "s.arrow")
+    assert ds.labels == labels and np.array_equal(ds.embeddings, x)
