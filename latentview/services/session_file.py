@@ -45,6 +45,7 @@ class SessionData:
     sidecar: str = ""  # .npz with items/labels/embeddings for non-image maps
     dataset: Dataset | None = None  # filled when loaded from a sidecar
     extra: dict = field(default_factory=dict)  # per-kind view state (e.g. the GAN dock's), JSON only
+    table: dict | None = None  # a table map: the TableSpec that reopens the table (no sidecar)
 
 
 def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -> str:
@@ -80,7 +81,10 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
     }  # fmt: skip
     if data.extra:
         doc["extra"] = data.extra
-    if data.kind != "images" and dataset is not None:
+    table = dataset.meta.get("table") if dataset is not None else None
+    if table is not None:
+        doc["dataset"]["table"] = table["spec"]  # a table map reopens its table: no data sidecar
+    elif data.kind != "images" and dataset is not None:
         arrays.update(items=_strings(dataset.items), labels=_strings(dataset.labels),
                       embeddings=dataset.embeddings)  # fmt: skip
     if arrays:
@@ -117,8 +121,12 @@ def load_session(path: str) -> SessionData:
         groups=[{**g, "indices": np.asarray(g.get("indices", []), np.int64)} for g in doc.get("groups") or []],
         view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
         items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""), extra=doc.get("extra") or {},
+        table=ds.get("table"),
     )  # fmt: skip
-    if side is not None and "items" in side:
+    if data.table is not None:  # a table map: the window reopens the table itself
+        if not os.path.exists(data.table["path"]):
+            raise SessionFileError(f"The session's table is gone: {data.table['path']}")
+    elif side is not None and "items" in side:
         data.dataset = Dataset(data.kind, side["items"], side["labels"], side["embeddings"],
                                source=data.source, model=data.model)  # fmt: skip
     elif data.kind == "images" and not os.path.isdir(data.source):

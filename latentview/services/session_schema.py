@@ -32,7 +32,7 @@ from latentview.core.errors import UserError
 
 FORMAT = "latentview-session"
 VERSION = 2  # 2: arrays of a big map may live in the sidecar, named in the JSON as {"array": name}
-KINDS = ("images", "words", "gan")
+KINDS = ("images", "words", "gan", "table")
 METHODS = ("", "pca", "umap", "tsne")
 COLOUR_MODES = ("label", "cluster", "group", "trust")
 MAX_JSON_BYTES = 1 << 30
@@ -173,8 +173,11 @@ def _check_doc(doc, path: str) -> int:
     if sidecar and (sidecar != os.path.basename(sidecar) or "/" in sidecar or "\\" in sidecar
                     or sidecar in (".", "..") or not sidecar.endswith(".npz")):  # fmt: skip
         raise _bad("its data file is not a plain .npz file name beside the session")
-    if ds["kind"] != "images" and not sidecar:
-        raise _bad("a words or GAN session needs its data file")
+    table = ds.get("table")
+    if table is not None:
+        _check_table(table)
+    elif ds["kind"] != "images" and not sidecar:
+        raise _bad("a words, GAN or table session needs its data file or its table")
     _check_projection(doc.get("projection"), n)
     _check_clusters(doc.get("clusters"), n)
     _check_groups(doc.get("groups"), n)
@@ -184,6 +187,23 @@ def _check_doc(doc, path: str) -> int:
     if mode not in COLOUR_MODES and not mode.startswith("meta:"):
         raise _bad(f"the colouring ‘{mode[:40]}’ is not one latentview knows")
     return n
+
+
+def _check_table(table) -> None:
+    """A table map's reference to its table (a file of numbers: opening it runs no code)."""
+    if not isinstance(table, dict):
+        raise _bad("its table is not a table reference")
+    _text(table.get("path"), "the table's path")
+    if table.get("metadata") is not None:
+        _text(table["metadata"], "the metadata file's path")
+    if table.get("embed_text") is not None:
+        _text(table["embed_text"], "the text column", 500)
+    choices = table.get("choices") or {}
+    if not isinstance(choices, dict) or len(choices) > 100 or not all(
+        isinstance(k, str) and len(k) <= 100 and (v is None or (isinstance(v, str) and len(v) <= 500))
+        for k, v in choices.items()
+    ):  # fmt: skip
+        raise _bad("its table's column choices are not a small table of names")
 
 
 def _check_projection(proj, n: int) -> None:

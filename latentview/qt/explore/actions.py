@@ -198,6 +198,11 @@ def _reopen(window, data) -> None:
     if data.dataset is not None:
         restore(window, data, data.dataset)
         return
+    if data.table is not None:  # a table map reopens its table (with the same column choices)
+        from latentview.services.tables import TableSpec
+
+        window.tables.open(TableSpec.from_json(data.table), on_result=lambda ds: restore(window, data, ds))
+        return
     from latentview.services.ingest import IngestOptions
 
     window.settings.set_model(data.model)
@@ -244,7 +249,7 @@ class ExploreActions:
         self.export_folders = QAction("Export Images to &Folders…", w, triggered=self.ask_export_folders)
         self.export_image = QAction("Export Map &Image (PNG/SVG)…", w, triggered=self.ask_export_image)
         self.save = QAction("&Save Session…", w, shortcut="Ctrl+S", triggered=self.ask_save)
-        self.open = QAction("Open Sessio&n…", w, shortcut="Ctrl+Shift+O", triggered=self.ask_open)
+        self.open = QAction("Open Sessio&n…", w, shortcut="Ctrl+Alt+O", triggered=self.ask_open)
         self.recent = QMenu("&Recent Sessions", w)
         self.recent.aboutToShow.connect(self.fill_recent)
         menu = w.file_menu
