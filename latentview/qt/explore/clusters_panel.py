@@ -36,7 +36,7 @@ def swatch(color: QColor, size: int = 12) -> QIcon:
 
 class ClustersPanel(QWidget):
     clusterRequested = Signal(object)  # ClusterParams
-    clusterActivated = Signal(int)  # a cluster id was clicked: select it
+    clusterActivated = Signal(object)  # a cluster id (or ids) was clicked: select it
 
     def __init__(self, window, parent=None):
         super().__init__(parent)
@@ -45,8 +45,20 @@ class ClustersPanel(QWidget):
         self.method.addItem("HDBSCAN (finds the number)", "hdbscan")
         self.method.addItem("k-means (choose k)", "kmeans")
         self.min_size = QSpinBox(minimum=0, maximum=100_000, value=0, specialValueText="auto")
-        self.min_size.setToolTip("HDBSCAN's smallest cluster; auto is ~1 % of the points (at least 5)")
+        self.min_size.setToolTip("HDBSCAN's smallest cluster; auto is ~⅓·√N points (at least 5)")
         self.k = QSpinBox(minimum=2, maximum=500, value=10)
+        self.space = QComboBox()
+        self.space.addItem("auto (UMAP-10 up to 50k points)", "auto")
+        self.space.addItem("UMAP, 10-d", "umap")
+        self.space.addItem("PCA, 50-d (fast)", "pca")
+        self.space.setToolTip("Where clusters are found: a 10-d UMAP of the embeddings covers varied folders far "
+                              "better than the raw space; never the 2-D map")  # fmt: skip
+        self.selection = QComboBox()
+        self.selection.addItem("fewer, larger (eom)", "eom")
+        self.selection.addItem("finer (leaf)", "leaf")
+        self.leftovers = QCheckBox("Assign leftovers to the nearest cluster")
+        self.leftovers.setToolTip("Every point joins a cluster: unclustered points take their nearest "
+                                  "clustered neighbour's")  # fmt: skip
         self.run_button = QPushButton("Cluster")
         self.run_button.setToolTip("Cluster in the full embedding space (not the 2-D map)")
         self.run_button.clicked.connect(lambda: self.clusterRequested.emit(self.params()))
@@ -63,6 +75,9 @@ class ClustersPanel(QWidget):
         form.addRow("Method", self.method)
         form.addRow("Min. size", self.min_size)
         form.addRow("k", self.k)
+        form.addRow("Space", self.space)
+        form.addRow("HDBSCAN", self.selection)
+        form.addRow(self.leftovers)
         row = QHBoxLayout()
         row.addWidget(self.run_button)
         row.addWidget(self.show_names)
@@ -82,12 +97,15 @@ class ClustersPanel(QWidget):
     def _method_changed(self) -> None:
         km = self.method.currentData() == "kmeans"
         self.k.setEnabled(km)
-        self.min_size.setEnabled(not km)
+        for w in (self.min_size, self.selection, self.leftovers):
+            w.setEnabled(not km)
 
     def params(self):
         from latentview.services.clusters import ClusterParams
 
-        return ClusterParams(self.method.currentData(), self.min_size.value() or None, self.k.value())
+        return ClusterParams(self.method.currentData(), self.min_size.value() or None, self.k.value(),
+                             space=self.space.currentData(), selection=self.selection.currentData(),
+                             assign_leftovers=self.leftovers.isChecked())  # fmt: skip
 
     def _on_clusters(self) -> None:
         self.list.clear()
@@ -103,11 +121,18 @@ class ClustersPanel(QWidget):
             it.setToolTip(f"Cluster {i + 1}: {name} ({size:,} points). Click to select.")
             self.list.addItem(it)
         if c.n_noise:
-            it = QListWidgetItem(swatch(QColor(190, 190, 190)), f"noise  —  {c.n_noise:,}")
+            share = c.n_noise / max(1, c.n_points)
+            it = QListWidgetItem(
+                swatch(QColor(190, 190, 190)), f"unclustered  —  {c.n_noise:,} ({share:.0%})"
+            )
             it.setData(Qt.UserRole, -1)
+            it.setToolTip(
+                "Points in no cluster. Click to select them; 'Assign leftovers' gives each one a cluster."
+            )
             self.list.addItem(it)
         params = ", ".join(f"{k} {v}" for k, v in c.params.items())
-        self.status.setText(f"<b>{len(c)} clusters</b> · {c.method.upper()} ({params})"
+        self.status.setText(f"<b>{len(c)} clusters</b> · <b>{c.coverage:.0%}</b> of points in a cluster, "
+                            f"{c.n_noise / max(1, c.n_points):.0%} unclustered · {c.method.upper()} ({params})"
                             + (f" · {c.seconds:.1f} s" if c.seconds else ""))  # fmt: skip
 
     def _on_trust(self) -> None:
@@ -136,13 +161,47 @@ class _NameItem(pg.TextItem):
 
 
 class ClusterNames:
-    """Cluster names drawn on the map at each cluster's centre (the largest MAX_MAP_NAMES)."""
+    """Cluster names drawn on the map (the largest MAX_MAP_NAMES): the coarse groups of the cluster
+    hierarchy zoomed out, finer ones as the view zooms in (core.clusters.zoom_names)."""
 
     def __init__(self, window, visible: bool = True):
         self.window = window
         self.items: list[pg.TextItem] = []
         self.visible = visible
-        self.on_click = None  # set by install(): select the clicked cluster
+        self.on_click = None  # set by install(): select the clicked cluster(s)
+        self.level = -1  # the hierarchy level shown
+        self._centres: dict = {}  # level → name positions, for the current clustering and layout
+        self._key = None
+
+    def zoom(self) -> float:
+        """Full map extent ÷ view extent (1 when the whole map shows)."""
+        s = self.window.session
+        if s.coords is None or not len(s.coords):
+            return 1.0
+        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
+        span = np.ptp(s.coords, axis=0)
+        return float(max(1.0, min(span[0] / max(x1 - x0, 1e-12), span[1] / max(y1 - y0, 1e-12))))
+
+    def entries(self):
+        """The names for the current view: [MapName(x, y, text, priority, clusters)], most important
+        first — data for any name placer."""
+        from latentview.core.clusters import zoom_names
+
+        s, c = self.window.session, self.window.explore.clustering
+        if c is None or s.coords is None or c.n_points != len(s.coords):
+            return []
+        key = (id(c), id(s.coords))
+        if key != self._key:
+            self._key, self._centres = key, {}
+        return zoom_names(c, s.coords, self.zoom(), self._centres)
+
+    def on_range_changed(self) -> None:
+        """Redraw only when the zoom crosses into another level of the hierarchy."""
+        from latentview.core.clusters import level_for_zoom
+
+        c = self.window.explore.clustering
+        if self.visible and c is not None and c.levels and level_for_zoom(c, self.zoom()) != self.level:
+            self.refresh()
 
     def set_visible(self, on: bool) -> None:
         self.visible = on
@@ -156,19 +215,19 @@ class ClusterNames:
         s, c = self.window.session, self.window.explore.clustering
         if not self.visible or c is None or s.coords is None or c.n_points != len(s.coords):
             return
-        centres = c.centres(s.coords)
+        from latentview.core.clusters import level_for_zoom
+
+        self.level = level_for_zoom(c, self.zoom())
         colours = cluster_colours(len(c))
-        for i in range(min(len(c), MAX_MAP_NAMES)):
-            if not np.all(np.isfinite(centres[i])):
-                continue
-            border = pg.mkPen(colours[i], width=2)
-            it = _NameItem(c.names[i], i, self.on_click, color=(20, 20, 20), anchor=(0.5, 1.3),
+        for name in self.entries()[:MAX_MAP_NAMES]:
+            border = pg.mkPen(colours[name.clusters[0]], width=2 if len(name.clusters) == 1 else 3)
+            it = _NameItem(name.text, name.clusters, self.on_click, color=(20, 20, 20), anchor=(0.5, 1.3),
                            border=border, fill=pg.mkBrush(255, 255, 255, 215))  # fmt: skip
             font = it.textItem.font()
             font.setPointSize(9)
             font.setBold(True)
             it.setFont(font)
-            it.setPos(*centres[i])
+            it.setPos(name.x, name.y)
             it.setZValue(40)
             plot.addItem(it, ignoreBounds=True)
             self.items.append(it)
@@ -208,10 +267,11 @@ def install(window) -> None:
         ):
             run(auto=True)
 
-    def activate(cluster: int) -> None:
+    def activate(cluster) -> None:
+        """One cluster id, or the ids of a coarser group of clusters."""
         c = ex.clustering
         if c is not None:
-            s.select_indices(np.flatnonzero(c.labels == cluster))
+            s.select_indices(np.flatnonzero(np.isin(c.labels, np.atleast_1d(cluster))))
 
     window.run_clustering = run
     names.on_click = activate
@@ -222,3 +282,4 @@ def install(window) -> None:
     ex.clusters_changed.connect(names.refresh)
     s.coords_changed.connect(lambda _final: names.refresh())
     s.dataset_changed.connect(names.refresh)
+    window.map.viewbox.sigRangeChanged.connect(lambda *_: names.on_range_changed())
