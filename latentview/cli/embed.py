@@ -13,7 +13,12 @@ from latentview.backends.paths import display_path
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="latentview embed", description=__doc__)
     p.add_argument("folder")
-    p.add_argument("-o", "--output", required=True, help="OUT.parquet or OUT.csv")
+    p.add_argument("-o", "--output", help="OUT.parquet or OUT.csv (with --update: default the map itself)")
+    p.add_argument(
+        "--update",
+        metavar="MAP.parquet",
+        help="add the folder's new images to this map without moving its points ('new' column)",
+    )
     p.add_argument("--model", default=None, help="image encoder (default: efficientnet-lite0)")
     p.add_argument("--projection", choices=("pca", "umap", "tsne"), default="umap")
     p.add_argument("--no-cache", action="store_true", help="embed everything again, touch no cache")
@@ -32,6 +37,9 @@ def main(argv: list[str]) -> int:
     )
     p.add_argument("--trust-k", type=int, default=10, help="neighbours for --trust (default 10)")
     args = p.parse_args(argv)
+    args.output = args.output or args.update
+    if not args.output:
+        p.error("the following arguments are required: -o/--output")
 
     from latentview.backends.embedders import DEFAULT_MODEL
     from latentview.backends.projectors import ProjectionParams
@@ -51,8 +59,18 @@ def main(argv: list[str]) -> int:
         opts = IngestOptions(model=args.model or DEFAULT_MODEL, use_cache=not args.no_cache)
         dataset = drive(ingest_folder(args.folder, opts), console.progress, None, console.log)
         t_embed = time.perf_counter() - t0
-        coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
+        ext = None
+        if args.update:
+            from latentview.services.update import update_map
+
+            ext = update_map(args.update, dataset)
+            dataset, coords = ext.dataset, ext.coords
+        else:
+            coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
         columns, notes = extra_columns(args, dataset, coords, console)
+        if ext is not None:
+            columns["new"] = ext.is_new.tolist()
+            notes.append(f"update: {ext.n_new} new points placed, {len(ext.keep)} kept where they were")
         rows = write_table(dataset, coords, args.output, columns=columns or None)
     except UserError as exc:
         console.close()
