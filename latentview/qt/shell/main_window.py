@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._ingest_started = 0.0
         # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
         self.colour_source = None
+        self.extend_hook = None  # set by qt/mapstack/extend: merges new images of the folder on the map
 
         # centre: the map, with a hint while empty
         self.map = MapView()
@@ -96,11 +97,12 @@ class MainWindow(QMainWindow):
         from latentview.qt.gan import panel as gan_panel
         from latentview.qt.map import thumbnails as thumbnail_layer
         from latentview.qt.map import trust_overlay
+        from latentview.qt.mapstack import drill, extend
         from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
-                       explore_actions):  # fmt: skip
+                       explore_actions, drill, extend):  # fmt: skip
             module.install(self)
         self._arrange_docks()
         self._arrange_file_menu()
@@ -240,6 +242,8 @@ class MainWindow(QMainWindow):
         bad = len(dataset.failures)
         self.log.add(Log(f"{len(dataset):,} images embedded ({dataset.model}), {bad} skipped, "
                          f"{secs:.1f} s", "info"))  # fmt: skip
+        if self.extend_hook is not None and self.extend_hook(dataset):
+            return
         self.show_dataset(dataset)
 
     def _on_failed(self, message: str) -> None:
