@@ -41,6 +41,7 @@ def photos() -> dict[str, list[np.ndarray]]:
     moto = data.stereo_motorcycle()
     return {
         "animals": [_rgb(data.chelsea()), _rgb(data.horse())],
+        "cat": [_rgb(data.chelsea())],
         "food": [_rgb(data.coffee())],
         "space": [_rgb(data.rocket()), _rgb(data.astronaut()), _rgb(data.moon()), _rgb(data.hubble_deep_field())],
         "vehicles": [_rgb(moto[0]), _rgb(moto[1])],
@@ -273,6 +274,20 @@ SETS: dict[str, dict] = {
         "pie charts": lambda rng: draw_chart(rng, "pie chart"),
         "documents": draw_document,
         "digits": draw_digit,
+        "shapes": draw_shapes,
+    },
+    # The built-in demo: eleven kinds a first look should tell apart, photos and drawn images mixed.
+    "demo": {
+        "cat": _photo_maker("cat"),
+        "coffee": _photo_maker("food"),
+        "space": _photo_maker("space"),
+        "microscopy": _photo_maker("microscopy"),
+        "textures": _photo_maker("textures"),
+        "places": _photo_maker("places"),
+        "faces": _faces_maker,
+        "digits": draw_digit,
+        "documents": draw_document,
+        "charts": draw_chart,
         "shapes": draw_shapes,
     },
     # Photos only: few real sources per category, heavily varied.

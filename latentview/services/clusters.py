@@ -29,7 +29,7 @@ class ClusterParams:
     k: int = 10  # k-means
     seed: int = 0
     options: dict = field(default_factory=dict)
-    space: str = "auto"  # "auto" (UMAP-10 up to 50k points) | "umap" | "pca" (PCA-50)
+    space: str = "auto"  # "auto" (UMAP-10 up to 20k points) | "umap" | "pca" (PCA-50)
     selection: str = "eom"  # HDBSCAN's cluster selection: "eom" (fewer, larger) | "leaf" (finer)
     assign_leftovers: bool = False  # give each noise point the cluster of its nearest clustered point
 

@@ -51,12 +51,12 @@ def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
     assert np.array_equal(w.session.selected_indices, np.flatnonzero(np.isin(c.labels, label.cluster)))
     # k-means with k from the panel
     w.clusters_panel.method.setCurrentIndex(w.clusters_panel.method.findData("kmeans"))
-    w.clusters_panel.k.setValue(4)
+    w.clusters_panel.k.setValue(6)
     with qtbot.waitSignal(w.explore.clusters_changed, timeout=30_000):
         w.clusters_panel.run_button.click()
     km = w.explore.clustering
-    assert len(km) == 4 and km.n_noise == 0
-    assert len(w.cluster_names.texts()) == len(km.levels[0].names) == 2
+    assert len(km) == 6 and km.n_noise == 0
+    assert len(w.cluster_names.texts()) == len(km.levels[0].names) == 3
     xy = w.session.coords  # zoom in on one cluster: the names deepen to the clusters' own
     m = xy[km.members(0)]
     w.map.viewbox.setRange(xRange=(m[:, 0].min(), m[:, 0].min() + np.ptp(xy[:, 0]) / 3),
@@ -137,8 +137,9 @@ def test_zoom_in_shows_thumbnails_and_hover_previews(tiny_map, qtbot):
     w.map.viewbox.autoRange(padding=0.05)
     qtbot.waitUntil(lambda: w.map.viewport().update() or layer.last_drawn == 0, timeout=2000)
     assert len(layer.visible_indices()) == 88 and layer.last_drawn == 0  # zoomed out: dots
-    xy = w.session.coords
-    c = w.explore.clustering.members(0)
+    xy, cl = w.session.coords, w.explore.clustering
+    tight = min(range(len(cl)), key=lambda i: np.ptp(xy[cl.members(i)], 0).max())  # the tightest cluster
+    c = cl.members(tight)
     x0, y0 = xy[c].min(0)
     x1, y1 = xy[c].max(0)
     w.map.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.1)

@@ -48,7 +48,7 @@ class ClustersPanel(QWidget):
         self.min_size.setToolTip("HDBSCAN's smallest cluster; auto is ~⅓·√N points (at least 5)")
         self.k = QSpinBox(minimum=2, maximum=500, value=10)
         self.space = QComboBox()
-        self.space.addItem("auto (UMAP-10 up to 50k points)", "auto")
+        self.space.addItem("auto (UMAP-10 up to 20k points)", "auto")
         self.space.addItem("UMAP, 10-d", "umap")
         self.space.addItem("PCA, 50-d (fast)", "pca")
         self.space.setToolTip("Where clusters are found: a 10-d UMAP of the embeddings covers varied folders far "
