@@ -116,7 +116,10 @@ def vary_photo(img: np.ndarray, rng: np.random.Generator):
     im = im.resize(_fit(im.size, side), Image.Resampling.LANCZOS)
     if rng.random() < 0.2:  # a photo pasted on a page or a screen
         bg = _canvas(rng, int(im.width * 1.3), int(im.height * 1.3), light=rng.random() < 0.7)
-        bg.paste(im, (int(rng.integers(0, bg.width - im.width + 1)), int(rng.integers(0, bg.height - im.height + 1))))
+        bg.paste(
+            im,
+            (int(rng.integers(0, bg.width - im.width + 1)), int(rng.integers(0, bg.height - im.height + 1))),
+        )
         im = bg
     return im
 
@@ -144,7 +147,9 @@ def draw_digit(rng: np.random.Generator, digit: int | None = None):
     x = rng.integers(0, max(1, side - tw)) - box[0]
     y = rng.integers(0, max(1, side - th)) - box[1]
     d.text((int(x), int(y)), text, font=f, fill=ink)
-    return im.rotate(float(rng.uniform(-15, 15)), resample=Image.Resampling.BICUBIC, fillcolor=im.getpixel((0, 0)))
+    return im.rotate(
+        float(rng.uniform(-15, 15)), resample=Image.Resampling.BICUBIC, fillcolor=im.getpixel((0, 0))
+    )
 
 
 def draw_document(rng: np.random.Generator):
@@ -209,7 +214,9 @@ def draw_chart(rng: np.random.Generator, kind: str | None = None):
         cuts = np.cumsum(rng.dirichlet(np.ones(n))) * 360
         start = float(rng.uniform(0, 360))
         for a, b in zip([0.0, *cuts[:-1]], cuts):
-            d.pieslice([cx - r, cy - r, cx + r, cy + r], start + a, start + b, fill=_colour(rng), outline="white")
+            d.pieslice(
+                [cx - r, cy - r, cx + r, cy + r], start + a, start + b, fill=_colour(rng), outline="white"
+            )
         return im
     d.line([(x0, y0), (x0, y1), (x1, y1)], fill=(40, 40, 40), width=2)
     values = rng.uniform(0.1, 1.0, n)
@@ -221,7 +228,9 @@ def draw_chart(rng: np.random.Generator, kind: str | None = None):
         for _ in range(int(rng.integers(1, 4))):
             ys = y1 - np.cumsum(rng.normal(0, 0.15, 12)).clip(-0.9, 0.9) * 0.5 * (y1 - y0) - 0.5 * (y1 - y0)
             xs = np.linspace(x0 + 2, x1, 12)
-            d.line(list(zip(xs.tolist(), ys.tolist())), fill=_colour(rng, 0, 200), width=int(rng.integers(1, 4)))
+            d.line(
+                list(zip(xs.tolist(), ys.tolist())), fill=_colour(rng, 0, 200), width=int(rng.integers(1, 4))
+            )
     return im
 
 
@@ -291,8 +300,11 @@ SETS: dict[str, dict] = {
         "shapes": draw_shapes,
     },
     # Photos only: few real sources per category, heavily varied.
-    "photos": {c: _photo_maker(c) for c in ("animals", "food", "space", "vehicles", "microscopy", "textures",
-                                            "places", "objects")} | {"faces": _faces_maker},  # fmt: skip
+    "photos": {
+        c: _photo_maker(c)
+        for c in ("animals", "food", "space", "vehicles", "microscopy", "textures", "places", "objects")
+    }
+    | {"faces": _faces_maker},  # fmt: skip
 }
 
 
