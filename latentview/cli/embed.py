@@ -14,7 +14,12 @@ from latentview.core.textsafe import printable
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="latentview embed", description=__doc__)
     p.add_argument("folder")
-    p.add_argument("-o", "--output", required=True, help="OUT.parquet or OUT.csv")
+    p.add_argument("-o", "--output", help="OUT.parquet or OUT.csv (with --update: default the map itself)")
+    p.add_argument(
+        "--update",
+        metavar="MAP.parquet",
+        help="add the folder's new images to this map without moving its points ('new' column)",
+    )
     p.add_argument(
         "--model",
         default=None,
@@ -47,6 +52,9 @@ def main(argv: list[str]) -> int:
     )
     p.add_argument("--trust-k", type=int, default=10, help="neighbours for --trust (default 10)")
     args = p.parse_args(argv)
+    args.output = args.output or args.update
+    if not args.output:
+        p.error("the following arguments are required: -o/--output")
 
     from latentview.backends.embedders import DEFAULT_MODEL
     from latentview.backends.projectors import ProjectionParams
@@ -69,8 +77,18 @@ def main(argv: list[str]) -> int:
                              retry_failed=args.retry_failed)  # fmt: skip
         dataset = drive(ingest_folder(args.folder, opts), console.progress, None, console.log)
         t_embed = time.perf_counter() - t0
-        coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
+        ext = None
+        if args.update:
+            from latentview.services.update import update_map
+
+            ext = update_map(args.update, dataset)
+            dataset, coords = ext.dataset, ext.coords
+        else:
+            coords = drive(project(dataset.embeddings, ProjectionParams(args.projection)), console.progress)
         columns, notes = extra_columns(args, dataset, coords, console)
+        if ext is not None:
+            columns["new"] = ext.is_new.tolist()
+            notes.append(f"update: {ext.n_new} new points placed, {len(ext.keep)} kept where they were")
         rows = write_table(dataset, coords, args.output, columns=columns or None)
     if g.error is not None:
         return 1

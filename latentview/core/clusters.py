@@ -16,6 +16,17 @@ CENTRE_SAMPLE = 20_000  # points above which name positions come from an even sa
 
 
 @dataclass
+class Level:
+    """One cut of the cluster hierarchy: which coarser group each cluster belongs to, and its name."""
+
+    parent: np.ndarray  # (K,) group id 0..G-1 of each cluster
+    names: list[str]  # one per group
+
+    def to_json(self) -> dict:
+        return {"parent": np.asarray(self.parent).astype(int).tolist(), "names": list(self.names)}
+
+
+@dataclass
 class Clustering:
     labels: np.ndarray  # (N,) int32, NOISE for points in no cluster
     names: list[str]  # one per cluster id 0..K-1
@@ -24,6 +35,7 @@ class Clustering:
     seconds: float = 0.0
     # Per cluster, how sure the name is (share of members whose top prediction is in it); empty: unknown.
     confidence: list[float] = field(default_factory=list)
+    levels: list[Level] = field(default_factory=list)  # coarsest first; the clusters are the finest
 
     def __post_init__(self) -> None:
         self.labels = np.asarray(self.labels, dtype=np.int32)
@@ -77,14 +89,24 @@ class Clustering:
                 out[c] = m[np.argmin(((m - med) ** 2).sum(1))]
         return out
 
+    @property
+    def coverage(self) -> float:
+        """Share of the points that are in a cluster."""
+        return 1.0 - self.n_noise / max(1, self.n_points)
+
     def to_json(self) -> dict:
         return {"labels": self.labels.tolist(), "names": list(self.names), "method": self.method,
-                "params": dict(self.params), "confidence": [float(c) for c in self.confidence]}  # fmt: skip
+                "params": dict(self.params), "confidence": [float(c) for c in self.confidence],
+                "levels": [lv.to_json() for lv in self.levels]}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict) -> Clustering:
+        levels = [
+            Level(np.asarray(lv["parent"], np.int32), list(lv["names"])) for lv in data.get("levels", [])
+        ]
         return cls(np.asarray(data["labels"], np.int32), list(data["names"]), data.get("method", ""),
-                   dict(data.get("params", {})), confidence=list(data.get("confidence", [])))  # fmt: skip
+                   dict(data.get("params", {})), confidence=list(data.get("confidence", [])),
+                   levels=levels)  # fmt: skip
 
 
 def name_from_votes(votes: list[list[tuple[str, float]]], top: int = 2) -> str:
@@ -110,3 +132,61 @@ def vote_confidence(votes: list[list[tuple[str, float]]], name: str) -> float:
 def majority(values, n: int = 1) -> str:
     """The most common value(s) among members, joined: the fallback name when a model has no head."""
     return " · ".join(v for v, _ in Counter(values).most_common(n))
+
+
+def centres_of(labels: np.ndarray, k: int, coords: np.ndarray) -> np.ndarray:
+    """(k, 2): per group, the member nearest the members' median (NaN for an empty group)."""
+    return Clustering(labels, [""] * k).centres(coords) if k else np.zeros((0, 2))
+
+
+@dataclass(frozen=True)
+class MapName:
+    """A name to draw on the map: where, what, how important (its size), and the clusters it covers."""
+
+    x: float
+    y: float
+    text: str
+    priority: int
+    clusters: tuple[int, ...]
+
+
+def level_for_zoom(clustering: Clustering, zoom: float) -> int:
+    """Which cut to name at a zoom (full map extent ÷ view extent, ≥ 1): the coarsest at 1, then as
+    the view's area shrinks the number of names may grow with it (names per screen stay about even).
+    Returns an index into clustering.levels, or len(levels) for the clusters themselves."""
+    counts = [len(lv.names) for lv in clustering.levels] + [len(clustering)]
+    budget = counts[0] * max(1.0, float(zoom)) ** 2
+    best = 0
+    for i, c in enumerate(counts):
+        if c <= budget:
+            best = i
+    return best
+
+
+def zoom_names(
+    clustering: Clustering, coords: np.ndarray, zoom: float, centres: dict | None = None
+) -> list[MapName]:
+    """The names to show at this zoom, largest first: coarse groups zoomed out, finer ones zoomed in.
+
+    `centres` is an optional cache {level: (k, 2) array} the caller keeps across zoom changes.
+    """
+    level = level_for_zoom(clustering, zoom)
+    sizes = clustering.sizes()
+    if level < len(clustering.levels):
+        lv = clustering.levels[level]
+        parent = np.asarray(lv.parent, np.int32)
+        names, k = lv.names, len(lv.names)
+        labels = np.where(clustering.labels >= 0, parent[np.maximum(clustering.labels, 0)], -1)
+        members = [tuple(np.flatnonzero(parent == g).tolist()) for g in range(k)]
+    else:
+        names, k, labels = clustering.names, len(clustering), clustering.labels
+        members = [(c,) for c in range(k)]
+    if centres is not None and level in centres:
+        pos = centres[level]
+    else:
+        pos = centres_of(labels, k, coords)
+        if centres is not None:
+            centres[level] = pos
+    out = [MapName(float(pos[g, 0]), float(pos[g, 1]), names[g], int(sizes[list(members[g])].sum()), members[g])
+           for g in range(k) if np.all(np.isfinite(pos[g]))]  # fmt: skip
+    return sorted(out, key=lambda m: -m.priority)

@@ -243,6 +243,22 @@ def _check_clusters(cl, n: int) -> None:
         raise _bad(f"the cluster labels are not one per item ({n:,})")
     _text(cl.get("method", ""), "the cluster method", 100)
     _scalars(cl.get("params"), "the cluster parameters")
+    conf = cl.get("confidence", [])
+    if not isinstance(conf, list) or len(conf) > len(names) or not all(
+        isinstance(c, (int, float)) and not isinstance(c, bool) and 0 <= c <= 1 for c in conf
+    ):  # fmt: skip
+        raise _bad("the cluster confidences are not one share (0…1) per cluster")
+    levels = cl.get("levels", [])
+    if not isinstance(levels, list) or len(levels) > 64:
+        raise _bad("the cluster hierarchy is not a short list of levels")
+    for lv in levels:
+        if not isinstance(lv, dict) or not isinstance(lv.get("names"), list) or len(lv["names"]) > len(names):
+            raise _bad("a level of the cluster hierarchy is malformed")
+        for name in lv["names"]:
+            _text(name, "a cluster group name", 500)
+        parent = _int_array(lv.get("parent"), "a level's cluster groups", len(names), 0, len(lv["names"]) - 1)
+        if len(parent) != len(names):
+            raise _bad("a level of the cluster hierarchy does not cover every cluster")
 
 
 def _check_groups(groups, n: int) -> None:

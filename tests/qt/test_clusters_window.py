@@ -29,7 +29,10 @@ def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
     legend = [label.text for _, label in w.map.legend.items]
     assert legend[0] == "noise" and legend[1].startswith(c.names[0])
     assert w.clusters_panel.list.count() == len(c) + (1 if c.n_noise else 0)
-    assert w.cluster_names.texts() == c.names[: len(w.cluster_names.texts())] and w.cluster_names.texts()
+    # zoomed out: the coarsest names of the hierarchy; zoomed far in: the clusters' own
+    coarse = c.levels[0].names if c.levels else c.names
+    assert w.cluster_names.texts() and set(w.cluster_names.texts()) <= set(coarse)
+    assert [m.text for m in w.cluster_names.entries()][:30] == w.cluster_names.texts()
     # clicking a name in the list selects the cluster
     item = w.clusters_panel.list.item(1)
     w.clusters_panel.list.itemClicked.emit(item)
@@ -39,14 +42,20 @@ def test_map_is_clustered_named_and_coloured_in_the_background(tiny_map, qtbot):
     label = w.cluster_names.items[0]
     centre = w.map.mapFromScene(label.sceneBoundingRect().center())
     QTest.mouseClick(w.map.viewport(), Qt.LeftButton, Qt.NoModifier, centre)
-    assert np.array_equal(w.session.selected_indices, c.members(label.cluster))
+    assert np.array_equal(w.session.selected_indices, np.flatnonzero(np.isin(c.labels, label.cluster)))
     # k-means with k from the panel
     w.clusters_panel.method.setCurrentIndex(w.clusters_panel.method.findData("kmeans"))
-    w.clusters_panel.k.setValue(4)
+    w.clusters_panel.k.setValue(6)
     with qtbot.waitSignal(w.explore.clusters_changed, timeout=30_000):
         w.clusters_panel.run_button.click()
-    assert len(w.explore.clustering) == 4 and w.explore.clustering.n_noise == 0
-    assert len(w.cluster_names.texts()) == 4
+    km = w.explore.clustering
+    assert len(km) == 6 and km.n_noise == 0
+    assert len(w.cluster_names.texts()) == len(km.levels[0].names) == 3
+    xy = w.session.coords  # zoom in on one cluster: the names deepen to the clusters' own
+    m = xy[km.members(0)]
+    w.map.viewbox.setRange(xRange=(m[:, 0].min(), m[:, 0].min() + np.ptp(xy[:, 0]) / 3),
+                           yRange=(m[:, 1].min(), m[:, 1].min() + np.ptp(xy[:, 1]) / 3), padding=0)  # fmt: skip
+    assert w.cluster_names.level == len(km.levels) and set(w.cluster_names.texts()) <= set(km.names)
     # back to labels: the legend lists the 11 sub-folders again
     w.clusters_panel.colour_by.setCurrentIndex(w.clusters_panel.colour_by.findData("label"))
     assert len(w.map.legend.items) == 11
@@ -127,8 +136,9 @@ def test_zoom_in_shows_thumbnails_and_hover_previews(tiny_map, qtbot):
     w.map.viewbox.autoRange(padding=0.05)
     qtbot.waitUntil(lambda: w.map.viewport().update() or layer.last_drawn == 0, timeout=2000)
     assert len(layer.visible_indices()) == 88 and layer.last_drawn == 0  # zoomed out: dots
-    xy = w.session.coords
-    c = w.explore.clustering.members(0)
+    xy, cl = w.session.coords, w.explore.clustering
+    tight = min(range(len(cl)), key=lambda i: np.ptp(xy[cl.members(i)], 0).max())  # the tightest cluster
+    c = cl.members(tight)
     x0, y0 = xy[c].min(0)
     x1, y1 = xy[c].max(0)
     w.map.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.1)

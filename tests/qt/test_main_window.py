@@ -36,7 +36,7 @@ def test_drop_folder_draws_one_point_per_image_coloured_by_subfolder(mapped):
 def test_lasso_selects_what_the_core_says_is_inside(mapped, qtbot):
     s = mapped.session
     xy = s.coords
-    cx, cy = xy[s.dataset.labels.index("galaxies")]
+    cx, cy = xy[s.dataset.labels.index("space")]
     (x0, x1), (y0, y1) = mapped.map.viewbox.viewRange()
     rx, ry = (x1 - x0) * 0.12, (y1 - y0) * 0.12
     t = np.linspace(0, 2 * np.pi, 24)

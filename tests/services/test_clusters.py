@@ -1,11 +1,15 @@
 """Clustering in the full space and naming, without a window."""
 
+import os
+
 import numpy as np
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from latentview.backends import clustering as backend
 from latentview.core.clusters import Clustering, name_from_votes
 from latentview.core.dataset import Dataset
+from latentview.core.errors import UserError
 from latentview.core.progress import Log, Progress
 from latentview.services.clusters import ClusterParams, cluster_dataset
 from latentview.services.runner import drive
@@ -84,3 +88,44 @@ def test_cancelling_a_large_hdbscan_terminates_its_process():
     assert len(mp.active_children()) == 1
     gen.close()
     assert mp.active_children() == []
+
+
+def _crash_after_start(conn, *args):
+    conn.send(("started", None))
+    os._exit(3)
+
+
+def _die_before_start(conn, *args):
+    os._exit(3)
+
+
+def test_a_crashed_hdbscan_child_is_reported_not_run_again(monkeypatch):
+    monkeypatch.setattr(backend, "CHILD_TARGET", _crash_after_start)
+    x = np.random.default_rng(0).normal(size=(backend.PROCESS_MIN_POINTS + 10, 5)).astype(np.float32)
+    with pytest.raises(UserError, match="stopped unexpectedly"):
+        drive(backend.hdbscan_steps(x, 50))
+
+
+def test_hdbscan_runs_here_only_when_its_child_never_started(monkeypatch):
+    monkeypatch.setattr(backend, "CHILD_TARGET", _die_before_start)
+    ds, truth = _blobs(n_per=(backend.PROCESS_MIN_POINTS // 4) + 10, d=8)
+    logs = []
+    c = drive(cluster_dataset(ds, ClusterParams(space="pca")), None, None, logs.append)
+    assert any("did not start" in e.message for e in logs)
+    assert adjusted_rand_score(truth, c.labels) > 0.9
+
+
+def test_leftovers_join_their_nearest_cluster_and_the_hierarchy_names_coarser_groups():
+    ds, _ = _blobs(n_per=40, k=8, d=32, seed=2)
+    ds.embeddings[::7] += (
+        np.random.default_rng(1).normal(size=ds.embeddings[::7].shape).astype(np.float32) * 6
+    )
+    plain = drive(cluster_dataset(ds, ClusterParams(space="pca")))
+    full = drive(cluster_dataset(ds, ClusterParams(space="pca", assign_leftovers=True)))
+    assert plain.n_noise > 0 and full.n_noise == 0 and full.coverage == 1.0
+    assert full.params["leftovers"] == "assigned"
+    assert full.levels and all(len(lv.names) < len(full) for lv in full.levels)
+    counts = [len(lv.names) for lv in full.levels]
+    assert counts == sorted(counts) and counts[0] >= 2
+    back = Clustering.from_json(full.to_json())
+    assert [lv.names for lv in back.levels] == [lv.names for lv in full.levels]

@@ -47,7 +47,9 @@ def name_label(name: str, confidence: float | None) -> tuple[str, str]:
 
 
 class ClusterNames:
-    """The largest MAX_MAP_NAMES clusters' names, laid out again whenever the view changes."""
+    """The largest MAX_MAP_NAMES names of the current zoom level — coarse groups of the cluster
+    hierarchy zoomed out, the clusters themselves zoomed in (core.clusters.zoom_names) — laid out
+    again whenever the view changes."""
 
     def __init__(self, window, visible: bool = True):
         self.window = window
@@ -57,10 +59,13 @@ class ClusterNames:
         self.visible = visible
         self.on_click = None  # set by install(): select the clicked cluster
         self.placed: list = []  # the last layout's boxes in view-box pixels (None: hidden)
+        self.level = -1  # the hierarchy level shown
+        self._centres: dict = {}  # level → name positions, for the current clustering and layout
+        self._key = None
         self._timer = QTimer(window.map)  # dies with the map: never fires on a deleted legend
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)
-        self._timer.timeout.connect(self.layout)
+        self._timer.timeout.connect(self._view_changed)
         # A thin line from a cluster to its name when the name had to move away from it (ggrepel's
         # segments): a name never reads as belonging to the cluster it happens to sit beside.
         self.leaders = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(90, 90, 90, 200, width=1))
@@ -74,6 +79,41 @@ class ClusterNames:
         self.visible = on
         self.refresh()
 
+    def zoom(self) -> float:
+        """Full map extent ÷ view extent (1 when the whole map shows)."""
+        s = self.window.session
+        if s.coords is None or not len(s.coords):
+            return 1.0
+        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
+        span = np.ptp(s.coords, axis=0)
+        return float(max(1.0, min(span[0] / max(x1 - x0, 1e-12), span[1] / max(y1 - y0, 1e-12))))
+
+    def entries(self):
+        """The names for the current view: [MapName(x, y, text, priority, clusters)], most important
+        first — data for the placer."""
+        from latentview.core.clusters import zoom_names
+
+        s, c = self.window.session, self.window.explore.clustering
+        if c is None or s.coords is None or c.n_points != len(s.coords):
+            return []
+        key = (id(c), id(s.coords))
+        if key != self._key:
+            self._key, self._centres = key, {}
+        return zoom_names(c, s.coords, self.zoom(), self._centres)
+
+    def on_range_changed(self) -> None:
+        """Names are laid out again by the timer; a new hierarchy level is picked there too."""
+        self._timer.start()
+
+    def _view_changed(self) -> None:
+        from latentview.core.clusters import level_for_zoom
+
+        c = self.window.explore.clustering
+        if self.visible and c is not None and c.levels and level_for_zoom(c, self.zoom()) != self.level:
+            self.refresh()
+        else:
+            self.layout()
+
     def refresh(self) -> None:
         plot = self.window.map
         for it in self.items:
@@ -84,24 +124,28 @@ class ClusterNames:
         s, c = self.window.session, self.window.explore.clustering
         if not self.visible or c is None or s.coords is None or c.n_points != len(s.coords):
             return
+        from latentview.core.clusters import level_for_zoom
         from latentview.qt.explore.colour_by import cluster_colours
 
-        centres = c.centres(s.coords)
-        sizes = c.sizes()
+        self.level = level_for_zoom(c, self.zoom())
         by_cluster = self.window.explore.colour_by == "cluster"
         colours = cluster_colours(len(c))
-        order = np.argsort(-sizes, kind="stable")[:MAX_MAP_NAMES]
         anchors = []
-        for i in order:
-            if not np.all(np.isfinite(centres[i])):
+        for name in self.entries()[:MAX_MAP_NAMES]:
+            if not (np.isfinite(name.x) and np.isfinite(name.y)):
                 continue
-            conf = c.confidence[i] if i < len(c.confidence) else None
-            text, tip = name_label(c.names[i], conf)
-            border = pg.mkPen(colours[i] if by_cluster else NEUTRAL, width=2 if by_cluster else 1)
-            it = _NameItem(text, int(i), self.on_click, color=(20, 20, 20), border=border,
+            first = name.clusters[0]
+            single = len(name.clusters) == 1
+            conf = c.confidence[first] if single and first < len(c.confidence) else None
+            text, tip = name_label(name.text, conf)
+            border = pg.mkPen(colours[first] if by_cluster else NEUTRAL,
+                              width=(2 if single else 3) if by_cluster else 1)  # fmt: skip
+            target = first if single else tuple(name.clusters)
+            it = _NameItem(text, target, self.on_click, color=(20, 20, 20), border=border,
                            fill=pg.mkBrush(255, 255, 255, 225))  # fmt: skip
-            it.full_name = c.names[i]
-            it.setToolTip(tip)
+            it.full_name = name.text
+            it.setToolTip(tip if single else f"{name.text}\n{len(name.clusters)} clusters; zoom in for "
+                          "finer names. Click to select them.")  # fmt: skip
             font = it.textItem.font()
             font.setPointSize(9)
             font.setBold(True)
@@ -110,8 +154,8 @@ class ClusterNames:
             it.setZValue(40)
             plot.addItem(it, ignoreBounds=True)
             self.items.append(it)
-            self.priorities.append(float(sizes[i]))
-            anchors.append(centres[i])
+            self.priorities.append(float(name.priority))
+            anchors.append((name.x, name.y))
         self.anchors = np.asarray(anchors, dtype=float).reshape(-1, 2)
         self.layout()
 

@@ -34,7 +34,7 @@ def swatch(color: QColor, size: int = 12) -> QIcon:
 
 class ClustersPanel(QWidget):
     clusterRequested = Signal(object)  # ClusterParams
-    clusterActivated = Signal(int)  # a cluster id was clicked: select it
+    clusterActivated = Signal(object)  # a cluster id (or ids) was clicked: select it
 
     def __init__(self, window, parent=None):
         super().__init__(parent)
@@ -43,8 +43,20 @@ class ClustersPanel(QWidget):
         self.method.addItem("HDBSCAN (finds the number)", "hdbscan")
         self.method.addItem("k-means (choose k)", "kmeans")
         self.min_size = QSpinBox(minimum=0, maximum=100_000, value=0, specialValueText="auto")
-        self.min_size.setToolTip("HDBSCAN's smallest cluster; auto is ~1 % of the points (at least 5)")
+        self.min_size.setToolTip("HDBSCAN's smallest cluster; auto is ~⅓·√N points (at least 5)")
         self.k = QSpinBox(minimum=2, maximum=500, value=10)
+        self.space = QComboBox()
+        self.space.addItem("auto (UMAP-10 up to 20k points)", "auto")
+        self.space.addItem("UMAP, 10-d", "umap")
+        self.space.addItem("PCA, 50-d (fast)", "pca")
+        self.space.setToolTip("Where clusters are found: a 10-d UMAP of the embeddings covers varied folders far "
+                              "better than the raw space; never the 2-D map")  # fmt: skip
+        self.selection = QComboBox()
+        self.selection.addItem("fewer, larger (eom)", "eom")
+        self.selection.addItem("finer (leaf)", "leaf")
+        self.leftovers = QCheckBox("Assign leftovers to the nearest cluster")
+        self.leftovers.setToolTip("Every point joins a cluster: unclustered points take their nearest "
+                                  "clustered neighbour's")  # fmt: skip
         self.run_button = QPushButton("Cluster")
         self.run_button.setToolTip("Cluster in the full embedding space (not the 2-D map)")
         self.run_button.clicked.connect(lambda: self.clusterRequested.emit(self.params()))
@@ -61,6 +73,9 @@ class ClustersPanel(QWidget):
         form.addRow("Method", self.method)
         form.addRow("Min. size", self.min_size)
         form.addRow("k", self.k)
+        form.addRow("Space", self.space)
+        form.addRow("HDBSCAN", self.selection)
+        form.addRow(self.leftovers)
         row = QHBoxLayout()
         row.addWidget(self.run_button)
         row.addWidget(self.show_names)
@@ -80,12 +95,15 @@ class ClustersPanel(QWidget):
     def _method_changed(self) -> None:
         km = self.method.currentData() == "kmeans"
         self.k.setEnabled(km)
-        self.min_size.setEnabled(not km)
+        for w in (self.min_size, self.selection, self.leftovers):
+            w.setEnabled(not km)
 
     def params(self):
         from latentview.services.clusters import ClusterParams
 
-        return ClusterParams(self.method.currentData(), self.min_size.value() or None, self.k.value())
+        return ClusterParams(self.method.currentData(), self.min_size.value() or None, self.k.value(),
+                             space=self.space.currentData(), selection=self.selection.currentData(),
+                             assign_leftovers=self.leftovers.isChecked())  # fmt: skip
 
     def _on_clusters(self) -> None:
         self.list.clear()
@@ -101,11 +119,18 @@ class ClustersPanel(QWidget):
             it.setToolTip(f"Cluster {i + 1}: {name} ({size:,} points). Click to select.")
             self.list.addItem(it)
         if c.n_noise:
-            it = QListWidgetItem(swatch(QColor(190, 190, 190)), f"noise  —  {c.n_noise:,}")
+            share = c.n_noise / max(1, c.n_points)
+            it = QListWidgetItem(
+                swatch(QColor(190, 190, 190)), f"unclustered  —  {c.n_noise:,} ({share:.0%})"
+            )
             it.setData(Qt.UserRole, -1)
+            it.setToolTip(
+                "Points in no cluster. Click to select them; 'Assign leftovers' gives each one a cluster."
+            )
             self.list.addItem(it)
         params = ", ".join(f"{k} {v}" for k, v in c.params.items())
-        self.status.setText(f"<b>{len(c)} clusters</b> · {c.method.upper()} ({params})"
+        self.status.setText(f"<b>{len(c)} clusters</b> · <b>{c.coverage:.0%}</b> of points in a cluster, "
+                            f"{c.n_noise / max(1, c.n_points):.0%} unclustered · {c.method.upper()} ({params})"
                             + (f" · {c.seconds:.1f} s" if c.seconds else ""))  # fmt: skip
 
     def _on_trust(self) -> None:
@@ -150,10 +175,11 @@ def install(window) -> None:
         ):
             run(auto=True)
 
-    def activate(cluster: int) -> None:
+    def activate(cluster) -> None:
+        """One cluster id, or the ids of a coarser group of clusters."""
         c = ex.clustering
         if c is not None:
-            s.select_indices(np.flatnonzero(c.labels == cluster))
+            s.select_indices(np.flatnonzero(np.isin(c.labels, np.atleast_1d(cluster))))
 
     window.run_clustering = run
     names.on_click = activate
@@ -165,3 +191,4 @@ def install(window) -> None:
     ex.colour_by_changed.connect(names.refresh)  # frames follow the colouring (one colour code)
     s.coords_changed.connect(lambda _final: names.refresh())
     s.dataset_changed.connect(names.refresh)
+    window.map.viewbox.sigRangeChanged.connect(lambda *_: names.on_range_changed())

@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         # Feature docks keep their own part of a session file: objects with save() -> dict, restore(dict).
         self.session_state_hooks: list = []
         self._last_error = ""  # shown under the empty map's hint until something opens
+        self.extend_hook = None  # set by qt/mapstack/extend: merges new images of the folder on the map
 
         # centre: the map, with a hint while empty
         self.map = MapView()
@@ -112,12 +113,13 @@ class MainWindow(QMainWindow):
         from latentview.qt.gan import panel as gan_panel
         from latentview.qt.map import add_model, trust_overlay
         from latentview.qt.map import thumbnails as thumbnail_layer
+        from latentview.qt.mapstack import drill, extend
         from latentview.qt.tables import opener as tables
         from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
-                       explore_actions, add_model, tables):  # fmt: skip
+                       explore_actions, add_model, tables, drill, extend):  # fmt: skip
             module.install(self)
         self._arrange_docks()
         self._arrange_file_menu()
@@ -279,6 +281,8 @@ class MainWindow(QMainWindow):
         bad = len(dataset.failures)
         self.log.add(Log(f"{len(dataset):,} images embedded ({_model_words(dataset.model)}), {bad} skipped, "
                          f"{secs:.1f} s", "info"))  # fmt: skip
+        if self.extend_hook is not None and self.extend_hook(dataset):
+            return
         self.show_dataset(dataset)
 
     def _on_failed(self, message: str) -> None:
