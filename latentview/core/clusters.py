@@ -68,6 +68,13 @@ class Clustering:
                 out[c] = m[np.argmin(((m - med) ** 2).sum(1))]
         return out
 
+    def extended(self, new_labels: np.ndarray) -> Clustering:
+        """The same clusters over appended rows (their labels given; NOISE for none). The appended rows
+        are remembered in params['added'] so the panel can say they joined by similarity."""
+        params = {**self.params, "added": int(self.params.get("added", 0)) + len(new_labels)}
+        return Clustering(np.concatenate([self.labels, np.asarray(new_labels, np.int32)]), list(self.names),
+                          self.method, params, self.seconds)  # fmt: skip
+
     def to_json(self) -> dict:
         return {"labels": self.labels.tolist(), "names": list(self.names), "method": self.method,
                 "params": dict(self.params)}  # fmt: skip

@@ -21,8 +21,9 @@ from latentview.core.progress import Log, Progress, RateMeter
 
 DEFAULT_N = 20_000
 N_STEPS = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
-ADDED = "5 · added (outside top N)"
-BANDS = ((1_000, "1 · top 1k"), (5_000, "2 · 1k–5k"), (20_000, "3 · 5k–20k"), (None, "4 · beyond 20k"))
+ADDED = "added (outside the top N)"
+BANDS = ((1_000, "top 1k"), (5_000, "1k–5k"), (20_000, "5k–20k"), (None, "beyond 20k"))
+LABEL_ORDER = [name for _, name in BANDS] + [ADDED]  # legend order (Dataset.label_codes)
 
 
 class UnknownWordError(UserError):
@@ -97,27 +98,23 @@ def word_dataset(space: WordSpace, n: int = DEFAULT_N, extra_ids=()) -> Dataset:
     labels = [band_label(r) for r in range(len(base))] + [ADDED] * len(extra)
     return Dataset(kind="words", items=words, labels=labels, embeddings=space.vectors_of(ids),
                    source=space.source, model=space.name,
-                   meta={"vocab_ids": ids, "top_n": len(base), "space": space})  # fmt: skip
+                   meta={"vocab_ids": ids, "top_n": len(base), "space": space,
+                         "label_order": LABEL_ORDER})  # fmt: skip
 
 
 def extend_dataset(ds: Dataset, space: WordSpace, new_ids) -> Dataset:
     """The same dataset with more words appended (rows keep their indices), marked as added."""
     new_ids = np.asarray(new_ids, dtype=np.int64)
-    return Dataset(kind="words", items=ds.items + [space.words[i] for i in new_ids],
-                   labels=ds.labels + [ADDED] * len(new_ids),
-                   embeddings=np.vstack([ds.embeddings, space.vectors_of(new_ids)]),
-                   source=ds.source, model=ds.model,
-                   meta={**ds.meta, "vocab_ids": np.concatenate([ds.meta["vocab_ids"], new_ids])})  # fmt: skip
+    return ds.extended([space.words[i] for i in new_ids], [ADDED] * len(new_ids), space.vectors_of(new_ids),
+                       vocab_ids=np.concatenate([ds.meta["vocab_ids"], new_ids]))  # fmt: skip
 
 
 def place_near(unit_base: np.ndarray, coords: np.ndarray, vectors: np.ndarray, k: int = 5) -> np.ndarray:
-    """2-D spots for new words on a non-linear map: the similarity-weighted mean of their k nearest
-    mapped words (in the full space). UMAP's own transform starts from the same idea."""
-    sims = unit_base @ normalize(vectors).T  # (N, M)
-    k = min(k, len(unit_base))
-    top = np.argpartition(-sims, k - 1, axis=0)[:k]  # (k, M)
-    w = np.maximum(np.take_along_axis(sims, top, axis=0), 1e-3) ** 4
-    return np.einsum("km,kmd->md", w / w.sum(axis=0), coords[top])
+    """2-D spots for new words on a non-linear map (core.rows.place on their nearest mapped words)."""
+    from latentview.core.rows import AddedRows, nearest_rows, place
+
+    idx, sims = nearest_rows(unit_base, vectors, k)
+    return place(coords, AddedRows(len(unit_base), idx, sims))
 
 
 # --- queries ------------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ class ClustersPanel(QWidget):
             return
         approx = "" if t.exact else " (estimated)"
         self.trust.setText(f"Trustworthiness <b>{t.trustworthiness:.3f}</b>{approx} · mean {t.k}-NN "
-                           f"recall <b>{float(t.recall.mean()):.2f}</b>")  # fmt: skip
+                           f"recall <b>{float(np.nanmean(t.recall)):.2f}</b>")  # fmt: skip
 
 
 class _NameItem(pg.TextItem):
@@ -191,6 +191,11 @@ def install(window) -> None:
             return
 
         def done(clustering, ds=ds):
+            if s.extends(ds):  # words were added while it ran: they join their nearest word's cluster
+                from latentview.core.rows import joined_labels
+
+                clustering = clustering.extended(joined_labels(clustering.labels, s.rows_since(ds)))
+                ds = s.dataset
             if s.dataset is ds:
                 ex.set_clustering(clustering)
                 if ex.colour_by == "label":

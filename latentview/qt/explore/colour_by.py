@@ -44,8 +44,11 @@ def colours_for(window) -> tuple | None:
         colours = [NOISE_COLOR] + [QColor(g.color) if g.color else QColor("#1f77b4") for g in ex.groups]
         return codes, colours, names
     if mode == "trust" and ex.trust is not None and len(ex.trust.recall) == len(ds):
-        codes = np.digitize(ex.trust.recall, TRUST_BINS).astype(np.int32)
-        return codes, [QColor(h) for h in TRUST_COLORS], TRUST_NAMES
+        recall = ex.trust.recall
+        codes = np.where(np.isnan(recall), len(TRUST_BINS) + 1, np.digitize(recall, TRUST_BINS)).astype(np.int32)
+        if codes.max() <= len(TRUST_BINS):
+            return codes, [QColor(h) for h in TRUST_COLORS], TRUST_NAMES
+        return codes, [*(QColor(h) for h in TRUST_COLORS), NOISE_COLOR], [*TRUST_NAMES, "added (not measured)"]
     if mode.startswith("meta:") and mode[5:] in ds.meta:
         return meta_colours(ds.meta[mode[5:]])
     return None
@@ -119,6 +122,7 @@ def install(window) -> None:
     window.explore = ex = ExploreState()
     window.colour_source = lambda: colours_for(window)
     window.session.dataset_changed.connect(lambda: ex.reset(window.session.dataset))
+    window.session.rows_added.connect(lambda added: ex.extend(window.session.dataset, added))
     for sig in (ex.colour_by_changed, ex.clusters_changed, ex.trust_changed, ex.groups.changed):
         sig.connect(lambda *_: recolour(window))
     window.session.coords_changed.connect(lambda _final: _remember_codes(window))

@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         s.coords_changed.connect(self._on_coords)
         s.selection_changed.connect(lambda: self.map.set_selection(s.selection))
         s.focus_changed.connect(self._on_focus)
+        s.rows_added.connect(self._on_rows_added)
         self.map.lassoed.connect(lambda poly, mode: s.select_polygon(poly, mode))
         self.map.pointClicked.connect(self._on_click)
         self.map.clearRequested.connect(self._clear)
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
         if ds is None:
             return
         self.settings.set_method(params.method)
+        self.map.fitted = True  # a new layout is shown whole (unless rows are merely added to it)
         key = (params.method, tuple(sorted(params.resolved().items())))
         layouts = self._projection_cache.setdefault(ds, {})
         if key in layouts:
@@ -268,12 +270,10 @@ class MainWindow(QMainWindow):
 
         def done(coords, key=key, ds=ds):
             self._projection_cache.setdefault(ds, {})[key] = coords
-            if self.session.dataset is ds:
-                self.session.set_coords(coords, params.method, final=True)
+            self.session.set_layout(ds, coords, params.method, final=True)  # rows added meanwhile: placed
 
         def partial(part, ds=ds):
-            if self.session.dataset is ds:
-                self.session.set_coords(part.value, part.label, final=False)
+            self.session.set_layout(ds, part.value, part.label, final=False)
 
         self.runner.submit("project", project, ds.embeddings, params, on_result=done,
                            on_partial=partial, on_error=self._on_failed,
@@ -290,15 +290,21 @@ class MainWindow(QMainWindow):
             self.docks[tab].raise_()
         self._update_summary()
 
+    def _on_rows_added(self, _added) -> None:
+        self._rows_added = True  # the coords that follow extend the layout: keep the view
+
     def _on_coords(self, final: bool) -> None:
         s = self.session
         codes, colors, names = self.point_colours()
-        first = len(self.map.points) != len(s.coords) or not final
+        grown, self._rows_added = getattr(self, "_rows_added", False), False
+        first = (len(self.map.points) != len(s.coords) and not grown) or not final
         self.map.set_points(s.coords, codes, colors, names, autorange=False)
         self.map.set_selection(s.selection)
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)
-        if first or final:  # after the overlays moved, so their old positions don't stretch the range
+        # After the overlays moved, so their old positions don't stretch the range. A final layout
+        # is fitted only while the view follows the data (no zoom by the user or a search since).
+        if first or (final and self.map.fitted and not grown):
             self.map.fit()
         self._update_summary()
         if final:

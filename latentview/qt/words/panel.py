@@ -56,6 +56,7 @@ class WordsPanel(QWidget):
         self._analogy: list[str] = []  # operands then answer, as drawn
         self._augmenting = False
         self._frame_word: str | None = None  # a searched word: frame it with its neighbours
+        self._anchor: list[int] = []  # rows the view was zoomed to; re-framed when a new layout lands
         self._build()
         self.labels = WordLabelsItem()
         self.arrows = ArrowsItem()
@@ -63,9 +64,11 @@ class WordsPanel(QWidget):
             window.map.addItem(item, ignoreBounds=True)
         s = self.session
         s.dataset_changed.connect(self._on_dataset)
+        s.rows_added.connect(self._on_rows_added)
         s.coords_changed.connect(self._on_coords)
         s.focus_changed.connect(self._on_focus)
         s.selection_changed.connect(self._update_export)
+        window.map.viewbox.sigRangeChangedManually.connect(self._forget_anchor)
 
     # --- layout --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -221,6 +224,7 @@ class WordsPanel(QWidget):
     def _on_dataset(self) -> None:
         ds = self.session.dataset
         self._row = {w: i for i, w in enumerate(ds.items)} if self._is_ours() else {}
+        self._anchor = []
         if not self._augmenting:
             self._analogy = []
             self.arrows.set_arrows([])
@@ -229,11 +233,20 @@ class WordsPanel(QWidget):
             self.results_title.clear()
             self._say("")
 
+    def _on_rows_added(self, added) -> None:
+        items = self.session.dataset.items
+        self._row.update((items[i], i) for i in range(added.start, added.stop))
+
+    def _forget_anchor(self, *_) -> None:
+        self._anchor = []
+
     def _on_coords(self, final: bool) -> None:
         s = self.session
         if not self._is_ours():
             self.labels.clear()
             return
+        if final and self._anchor and not self._augmenting:  # a new layout: the same words, elsewhere
+            self._frame(self._anchor)
         self.labels.set_words(s.dataset.items, s.coords)
         self.arrows.set_points(s.coords)
         if s.projection != "axes":
@@ -298,37 +311,24 @@ class WordsPanel(QWidget):
 
     # --- adding words outside the top N --------------------------------------------------
     def _augment(self, vocab_ids) -> None:
-        s, win = self.session, self.window
+        """Append words to the map's dataset (Session.add_rows): groups, clusters, the layout and the
+        view are kept; the new words are placed beside their nearest mapped words (exactly on axes)."""
+        s = self.session
         ids = [
             int(i) for i in dict.fromkeys(vocab_ids) if i is not None and self.space.words[i] not in self._row
         ]
         if not ids:
             return
-        old = s.dataset
-        new = svc.extend_dataset(old, self.space, ids)
-        coords, method, selection, focus = s.coords, s.projection, s.selection, s.focus
-        view = win.map.viewbox.viewRange()
-        projecting = win.runner.is_running("project") or coords is None
-        if not projecting:
-            if self._axes is not None:
-                extra = svc.axes_coords(new.embeddings[len(old) :], self._axes[1])
-            else:
-                extra = svc.place_near(s.unit_embeddings, coords, new.embeddings[len(old) :])
+        new = svc.extend_dataset(s.dataset, self.space, ids)
+        exact = None
+        if self._axes is not None and s.coords is not None:
+            exact = svc.axes_coords(new.embeddings[len(s.dataset) :], self._axes[1])
         self._augmenting = True
         try:
-            s.set_dataset(new)
-            if projecting:
-                win.reproject(win.settings.params())
-            else:
-                s.set_coords(np.vstack([coords, extra]), method, final=True)
-                win.map.viewbox.setRange(xRange=view[0], yRange=view[1], padding=0)
-            if selection is not None:
-                s.set_selection(np.concatenate([selection, np.zeros(len(ids), bool)]))
-            if focus is not None:
-                s.set_focus(focus)
+            s.add_rows(new, exact)
         finally:
             self._augmenting = False
-        win.log.add(Log(f"Added to the map: {', '.join(self.space.words[i] for i in ids)}", "info"))
+        self.window.log.add(Log(f"Added to the map: {', '.join(self.space.words[i] for i in ids)}", "info"))
 
     def ensure_on_map(self, words: list[str]) -> list[int]:
         """Dataset rows of `words` (vocabulary spellings), adding those outside the top N."""
@@ -363,8 +363,8 @@ class WordsPanel(QWidget):
         reach = float(np.max(np.abs(xy[others] - xy[row]) / ext)) * 1.4 if others else SEARCH_ZOOM / 2
         half = ext * min(max(reach, 1 / 60), 1 / 6)
         x, y = xy[row]
-        self.window.map.viewbox.setRange(xRange=(x - half[0], x + half[0]), yRange=(y - half[1], y + half[1]),
-                                         padding=0)  # fmt: skip
+        self._anchor = [row, *others]
+        self.window.map.zoom_to((x - half[0], x + half[0]), (y - half[1], y + half[1]))
 
     def _zoom_to(self, row: int) -> None:
         xy = self.session.coords
@@ -373,9 +373,8 @@ class WordsPanel(QWidget):
         (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
         w, h = min(x1 - x0, span[0]), min(y1 - y0, span[1])
         x, y = xy[row]
-        self.window.map.viewbox.setRange(
-            xRange=(x - w / 2, x + w / 2), yRange=(y - h / 2, y + h / 2), padding=0
-        )
+        self._anchor = [row]
+        self.window.map.zoom_to((x - w / 2, x + w / 2), (y - h / 2, y + h / 2))
 
     # --- analogy --------------------------------------------------------------------------
     def run_analogy(self, text: str | None = None, method: str | None = None) -> None:
@@ -418,15 +417,19 @@ class WordsPanel(QWidget):
         self._frame(list(rows.values()))
 
     def _frame(self, rows: list[int]) -> None:
-        """Make sure all of `rows` are in view (zooming out only as far as needed)."""
-        xy = self.session.coords[rows]
-        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-        if lo[0] >= x0 and hi[0] <= x1 and lo[1] >= y0 and hi[1] <= y1:
+        """Zoom to `rows` (an analogy's words) so its arrows read: their box, padded, at the same
+        relative zoom on both axes so the arrows keep the angles they have on the whole map."""
+        xy = self.session.coords
+        if xy is None or not rows or max(rows) >= len(xy):
             return
-        pad = np.maximum(hi - lo, 1e-6) * 0.3
-        self.window.map.viewbox.setRange(xRange=(lo[0] - pad[0], hi[0] + pad[0]),
-                                         yRange=(lo[1] - pad[1], hi[1] + pad[1]), padding=0)  # fmt: skip
+        lo_all, hi_all = np.nanpercentile(xy, [1, 99], axis=0)
+        ext = np.maximum(hi_all - lo_all, 1e-9)
+        lo, hi = xy[rows].min(axis=0), xy[rows].max(axis=0)
+        rel = max(float(np.max((hi - lo) / ext)), 1 / 40)
+        half = ext * rel * 0.5 * 1.5
+        mid = (lo + hi) / 2
+        self._anchor = list(rows)
+        self.window.map.zoom_to((mid[0] - half[0], mid[0] + half[0]), (mid[1] - half[1], mid[1] + half[1]))
 
     # --- word-pair axes -------------------------------------------------------------------
     def apply_axes(
@@ -452,6 +455,7 @@ class WordsPanel(QWidget):
         self._say("")
         self.window.runner.cancel("project")  # a UMAP still running must not overwrite the axes
         self._axes = (pairs, dirs)
+        self._anchor = []
         self.ensure_on_map(words)
         s = self.session
         s.set_coords(svc.axes_coords(s.dataset.embeddings, dirs), "axes", final=True)
