@@ -151,16 +151,10 @@ def _class_names(dataset: Dataset, voters: list[np.ndarray]):
 
 def _word_names(dataset: Dataset, labels: np.ndarray, k: int, n_words: int = 3) -> list[str]:
     from latentview.core.neighbors import normalize
+    from latentview.services.words import topic_name
 
     unit = normalize(dataset.embeddings)
-    out = []
-    for c in range(k):
-        m = np.flatnonzero(labels == c)
-        centroid = unit[m].mean(axis=0)
-        sims = unit[m] @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
-        top = m[np.argsort(-sims, kind="stable")[:n_words]]
-        out.append(", ".join(dataset.items[i] for i in top))
-    return out
+    return [topic_name(dataset.items, unit, np.flatnonzero(labels == c), n_words) for c in range(k)]
 
 
 def _dedupe(names: list[str]) -> list[str]:

@@ -45,6 +45,7 @@ class SessionData:
     items_head: list[str] = field(default_factory=list)  # first items, to check the folder still matches
     sidecar: str = ""  # .npz with items/labels/embeddings for non-image maps
     dataset: Dataset | None = None  # filled when loaded from a sidecar
+    extras: dict = field(default_factory=dict)  # per-feature JSON state (e.g. "words": search, analogy)
 
 
 def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -> str:
@@ -61,6 +62,7 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
         "groups": data.groups,
         "view": data.view,
         "colour_by": data.colour_by,
+        "extras": data.extras,
     }  # fmt: skip
     if data.kind != "images" and dataset is not None:
         sidecar = os.path.splitext(path)[0] + ".data.npz"
@@ -98,6 +100,7 @@ def load_session(path: str) -> SessionData:
         clustering=Clustering.from_json(doc["clusters"]) if doc.get("clusters") else None,
         groups=doc.get("groups") or [], view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
         items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""),
+        extras=doc.get("extras") if isinstance(doc.get("extras"), dict) else {},
     )  # fmt: skip
     if data.sidecar:
         side = os.path.join(os.path.dirname(os.path.abspath(path)), data.sidecar)

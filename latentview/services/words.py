@@ -117,6 +117,47 @@ def place_near(unit_base: np.ndarray, coords: np.ndarray, vectors: np.ndarray, k
     return place(coords, AddedRows(len(unit_base), idx, sims))
 
 
+# --- topics: clusters of a word map ---------------------------------------------------------------
+def topic_count(n: int) -> int:
+    """k for a word map: ~√N/7 (1k words → 6, 5k → 10, 20k → 20, 100k → 24) — enough topics to find
+    one's way, few enough that every name can be read."""
+    return int(min(24, max(6, round(np.sqrt(n) / 7))))
+
+
+def topic_name(
+    items: list[str], unit: np.ndarray, members: np.ndarray, n_words: int = 3, pool: int = 40
+) -> str:
+    """A cluster's name: of the `pool` members nearest its centroid, the `n_words` most frequent (rows
+    are in frequency order), so 'team, game, season' rather than 'finals, scoring, match'."""
+    centroid = unit[members].mean(axis=0)
+    sims = unit[members] @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+    near = members[np.argsort(-sims, kind="stable")[:pool]]
+    return ", ".join(items[i] for i in np.sort(near)[:n_words])
+
+
+def cluster_words(dataset: Dataset, k: int | None = None, seed: int = 0):
+    """Generator for the runner: topics of a word map by k-means on unit vectors (cosine geometry).
+
+    Why not HDBSCAN: word vectors have no density gaps at this scale — it finds two clusters
+    ('because, even, but') and noise, and its fallback k=50 piles boxes over the map. k-means with k
+    scaled to N gives a moderate number of topics that each read as one ('police, killed, forces')."""
+    from latentview.backends import clustering as backend
+    from latentview.core.clusters import Clustering
+
+    t0 = time.perf_counter()
+    k = k or topic_count(len(dataset))
+    yield Progress(0, 2, f"Clustering: {k} topics among {len(dataset):,} words (k-means)", unit="steps")
+    unit = normalize(dataset.embeddings)
+    labels = backend.relabel_by_size(backend.kmeans_fit(unit, k, seed))
+    yield Progress(1, 2, "Clustering: naming topics", unit="steps")
+    names = [
+        topic_name(dataset.items, unit, np.flatnonzero(labels == c)) for c in range(int(labels.max()) + 1)
+    ]
+    return Clustering(
+        labels, names, "kmeans", {"k": k, "on": "word vectors (cosine)"}, time.perf_counter() - t0
+    )
+
+
 # --- queries ------------------------------------------------------------------------------------
 def resolve(space: WordSpace, word: str) -> str:
     """The vocabulary's spelling of `word` (case-insensitive fallback) or UnknownWordError."""

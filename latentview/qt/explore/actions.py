@@ -126,6 +126,7 @@ def save_session(window, path: str) -> str:
         coords=s.coords, clustering=ex.clustering, groups=ex.groups.to_json(),
         view=[list(r) for r in window.map.viewbox.viewRange()], colour_by=ex.colour_by,
         items_head=[str(i) for i in ds.items[:20]],
+        extras={name: get() for name, (get, _) in getattr(window, "session_parts", {}).items()},
     )  # fmt: skip
     save(path, data, ds)
     window.log.add(Log(f"Session saved to {path}", "info"))
@@ -171,9 +172,11 @@ def restore(window, data, dataset) -> None:
         s.set_coords(data.coords, data.projection or "pca", final=True)
         if data.view:
             (x0, x1), (y0, y1) = data.view
-            window.map.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            window.map.zoom_to((x0, x1), (y0, y1))  # a saved view: no later re-fit zooms it out
     else:
         window.reproject(ProjectionParams(data.projection or "umap"))
+    for name, (_, put) in getattr(window, "session_parts", {}).items():  # features restore their state
+        put(data.extras.get(name))
 
 
 # --- menus ---------------------------------------------------------------------------------------------

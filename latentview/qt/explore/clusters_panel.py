@@ -202,6 +202,11 @@ def install(window) -> None:
                     ex.set_colour_by("cluster")
 
         panel.status.setText("Clustering in the background…")
+        if auto and ds.kind == "words":  # topics by k-means, k scaled to N (services.words explains why)
+            from latentview.services.words import cluster_words
+
+            window.runner.submit("clusters", cluster_words, ds, on_result=done, title="Clustering")
+            return
         window.runner.submit("clusters", cluster_dataset, ds, params or panel.params(), on_result=done,
                              title="Clustering")  # fmt: skip
 
@@ -210,6 +215,8 @@ def install(window) -> None:
             ex.clustering is None
             and not window.runner.is_running("clusters")
             and getattr(window, "auto_cluster", True)
+            and s.dataset is not None
+            and s.dataset.kind != "gan"  # Gaussian samples have no clusters to find
         ):
             run(auto=True)
 
@@ -224,6 +231,17 @@ def install(window) -> None:
     panel.clusterActivated.connect(activate)
     panel.show_names.toggled.connect(names.set_visible)
     window.mapReady.connect(auto)
+
+    def suit_words() -> None:
+        """On a word map the Cluster button offers what the automatic run does: k-means topics."""
+        ds = s.dataset
+        if ds is not None and ds.kind == "words":
+            from latentview.services.words import topic_count
+
+            panel.method.setCurrentIndex(panel.method.findData("kmeans"))
+            panel.k.setValue(topic_count(len(ds)))
+
+    s.dataset_changed.connect(suit_words)
     ex.clusters_changed.connect(names.refresh)
     s.coords_changed.connect(lambda _final: names.refresh())
     s.dataset_changed.connect(names.refresh)

@@ -40,17 +40,19 @@ class ThumbnailLayer(pg.GraphicsObject):
         self.enabled = True
         self.last_drawn = 0
         self.requested: list[int] = []
+        self.loader = None  # (indices, size) → runner task; None: thumbnails of the image files
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)  # debounce wheel storms
         self._timer.timeout.connect(self.request_visible)
 
     # --- data ----------------------------------------------------------------------------
-    def set_items(self, paths: list[str], xy: np.ndarray | None) -> None:
+    def set_items(self, paths: list[str], xy: np.ndarray | None, loader=None) -> None:
         self.prepareGeometryChange()
         if paths is not self._paths:
             self._pix.clear()
         self._paths = paths
+        self.loader = loader
         self._xy = np.zeros((0, 2)) if xy is None else np.asarray(xy, np.float64)
         self._update_rect()
         self.schedule()
@@ -89,6 +91,10 @@ class ThumbnailLayer(pg.GraphicsObject):
         if not missing:
             return
         self.requested = missing
+        if self.loader is not None:  # images made on demand (a GAN map's samples)
+            self.window.runner.submit("map-thumbs", self.loader, missing, LOAD_PX, on_partial=self._on_thumbs,
+                                      title="Map thumbnails")  # fmt: skip
+            return
         self.window.runner.submit("map-thumbs", load_map_thumbnails, self._paths, missing, LOAD_PX,
                                   on_partial=self._on_thumbs, title="Map thumbnails")  # fmt: skip
 
@@ -184,6 +190,12 @@ class HoverPreview:
                                           on_result=lambda _n, i=index: self._loaded(i), title="Preview")  # fmt: skip
                 return
             self.show(index, path)
+        elif "thumb_file" in ds.meta:  # a GAN sample: its rendered image, made once and kept as a PNG
+            path = ds.meta["thumb_file"](index)
+            self.show(index, path)
+            if path is None:
+                self.window.runner.submit("hover-thumb", ds.meta["thumbs"], [index], LOAD_PX,
+                                          on_result=lambda _n, i=index: self._loaded(i), title="Preview")  # fmt: skip
         else:
             self.show(index, None)
 
@@ -192,7 +204,8 @@ class HoverPreview:
 
         ds = self.window.session.dataset
         if index == self.index and ds is not None and index < len(ds):
-            self.show(index, cached_thumbnail(ds.items[index], LOAD_PX))
+            file = ds.meta.get("thumb_file")
+            self.show(index, file(index) if file else cached_thumbnail(ds.items[index], LOAD_PX))
 
     def show(self, index: int, image_path: str | None) -> None:
         ds = self.window.session.dataset
@@ -208,7 +221,7 @@ class HoverPreview:
             from urllib.parse import quote
 
             img = f"<img src='{quote(image_path)}' width='{HOVER_PX}'><br>"
-        elif ds.kind == "images":
+        elif ds.kind == "images" or "thumb_file" in ds.meta:
             img = "<i>loading preview…</i><br>"
         self.html = img + "<br>".join(lines)
         QToolTip.showText(QCursor.pos(), self.html, self.window.map)
@@ -224,6 +237,8 @@ def install(window) -> None:
         ds = s.dataset
         if ds is not None and ds.kind == "images":
             layer.set_items(ds.items, s.coords)
+        elif ds is not None and "thumbs" in ds.meta:
+            layer.set_items(ds.items, s.coords, ds.meta["thumbs"])
         else:
             layer.set_items([], None)
 

@@ -8,7 +8,9 @@ similarity-weighted mean of their nearest mapped words, on a word-pair-axes map 
 
 from __future__ import annotations
 
+import html
 import os
+import re
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -110,9 +112,9 @@ class WordsPanel(QWidget):
         go = QPushButton("=")
         go.setFixedWidth(32)
         go.clicked.connect(lambda: self.run_analogy())
-        a_row = QHBoxLayout()
-        a_row.addWidget(self.analogy_edit, 1)
-        a_row.addWidget(self.analogy_method)
+        self.analogy_edit.setMinimumWidth(150)
+        a_row = QHBoxLayout()  # under the expression, which gets the dock's whole width
+        a_row.addWidget(self.analogy_method, 1)
         a_row.addWidget(go)
 
         self.axis_edits = [QLineEdit(text=t) for t in ("man", "woman", "bad", "good")]
@@ -135,6 +137,9 @@ class WordsPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b22222")
+        self.message.setTextFormat(Qt.RichText)
+        self.message.linkActivated.connect(self._use_suggestion)  # "Did you mean <a>toilet</a>?"
+        self._unknown: tuple[str, str] | None = None  # (where: search|analogy|axes, the unknown word)
         self.results_title = QLabel()
         self.results_title.setWordWrap(True)
         self.results = QListWidget()
@@ -148,7 +153,8 @@ class WordsPanel(QWidget):
         form = QFormLayout()
         form.addRow("Words on map", n_row)
         form.addRow("Search", self.search_edit)
-        form.addRow("Analogy", a_row)
+        form.addRow("Analogy", self.analogy_edit)
+        form.addRow("", a_row)
         lay = QVBoxLayout(self)
         lay.addWidget(self.info)
         lay.addLayout(buttons)
@@ -304,10 +310,49 @@ class WordsPanel(QWidget):
         return i is not None and self.session.dataset.labels[i] == svc.ADDED
 
     def _say(self, text: str) -> None:
-        self.message.setText(text)
+        self._unknown = None
+        self.message.setText(html.escape(text))
         if text:
             self.window.log.add(Log(text, "warning"))
             self.messageShown.emit(text)
+
+    def _ready(self) -> bool:
+        """Word tools need word vectors on the map; say what to do when they are not."""
+        if self._is_ours():
+            return True
+        if self.space is None:
+            self._say("No word vectors are open: press Built-in GloVe or Open file… first.")
+        else:
+            self._say(f"The map shows something else now: move the ‘Words on map’ slider or press "
+                      f"Built-in GloVe to show the words of {self.space.name} again.")  # fmt: skip
+        return False
+
+    def _say_unknown(self, exc: UserError, where: str) -> None:
+        """An unknown word: the sentence, with each suggestion a link that retries with it."""
+        self._say(str(exc))
+        if not isinstance(exc, svc.UnknownWordError) or not exc.suggestions:
+            return
+        self._unknown = (where, exc.word)
+        links = ", ".join(f'<a href="{html.escape(w)}">{html.escape(w)}</a>' for w in exc.suggestions)
+        head = str(exc).split(" Did you mean")[0]
+        self.message.setText(f"{html.escape(head)} Did you mean {links}?")
+
+    def _use_suggestion(self, word: str) -> None:
+        if self._unknown is None:
+            return
+        where, wrong = self._unknown
+        if where == "search":
+            self.search_edit.setText(word)
+            self.search(word)
+        elif where == "analogy":
+            text = re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", word, self.analogy_edit.text())
+            self.analogy_edit.setText(text)
+            self.run_analogy()
+        else:
+            for edit in self.axis_edits:
+                if edit.text().strip() == wrong:
+                    edit.setText(word)
+            self.apply_axes()
 
     # --- adding words outside the top N --------------------------------------------------
     def _augment(self, vocab_ids) -> None:
@@ -338,12 +383,12 @@ class WordsPanel(QWidget):
     # --- search ---------------------------------------------------------------------------
     def search(self, text: str) -> int | None:
         """Find a word: select it, focus it (Inspector shows its neighbours) and zoom the map to it."""
-        if self.space is None or not self._is_ours() or not text or not text.strip():
+        if not text or not text.strip() or not self._ready():
             return None
         try:
             word = svc.resolve(self.space, text)
         except UserError as exc:
-            self._say(str(exc))
+            self._say_unknown(exc, "search")
             return None
         self._say("")
         (row,) = self.ensure_on_map([word])
@@ -383,14 +428,14 @@ class WordsPanel(QWidget):
             self.analogy_edit.setText(text)
         if method is not None:
             self.analogy_method.setCurrentIndex(self.analogy_method.findData(method))
-        if self.space is None or not self._is_ours():
+        if not self._ready():
             return
         try:
             pos, neg = svc.parse_analogy(self.analogy_edit.text())
             pos = [svc.resolve(self.space, w) for w in pos]
             neg = [svc.resolve(self.space, w) for w in neg]
         except UserError as exc:
-            self._say(str(exc))
+            self._say_unknown(exc, "analogy")
             return
         self._say("")
         m = self.analogy_method.currentData()
@@ -442,7 +487,7 @@ class WordsPanel(QWidget):
         if y_pair is not None:
             self.axis_edits[2].setText(y_pair[0])
             self.axis_edits[3].setText(y_pair[1])
-        if self.space is None or not self._is_ours():
+        if not self._ready():
             return
         texts = [e.text().strip() for e in self.axis_edits]
         try:
@@ -450,7 +495,7 @@ class WordsPanel(QWidget):
             pairs = ((words[0], words[1]), (words[2], words[3]))
             dirs = np.stack([svc.axis_direction(self.space, p) for p in pairs])
         except UserError as exc:
-            self._say(str(exc))
+            self._say_unknown(exc, "axes")
             return
         self._say("")
         self.window.runner.cancel("project")  # a UMAP still running must not overwrite the axes
@@ -493,4 +538,7 @@ def install_words_panel(window) -> WordsPanel:
     for action in (builtin, from_file):
         window.file_menu.insertAction(window.quit_action, action)
     window.installEventFilter(VectorsDropFilter(panel))
+    from latentview.qt.words import session_state
+
+    session_state.install(panel)
     return panel
