@@ -7,15 +7,50 @@ import numpy as np
 from latentview.backends import projectors
 from latentview.core.progress import Partial, Progress
 
+PREVIEW_ABOVE = 8_000  # UMAP of more rows than this first shows a preview ...
+PREVIEW_ROWS = 2_000  # ... the UMAP of this many rows, every other row placed beside its nearest ones
 
-def project(embeddings: np.ndarray, params: projectors.ProjectionParams):
-    """Generator: yields Partial(PCA coords) before a slow method, returns the final (N, 2) coords."""
+
+def umap_preview(x: np.ndarray, params: projectors.ProjectionParams, rows=None) -> np.ndarray:
+    """A readable UMAP-like layout in a fraction of the time: UMAP of `rows` (default: a random
+    sample; for words, the most frequent), every other row at the similarity-weighted mean of its
+    nearest sampled rows (core.rows.place). It also seeds the full UMAP, so the map refines in place."""
+    from latentview.core.neighbors import normalize
+    from latentview.core.rows import AddedRows, nearest_rows, place
+
+    n = len(x)
+    if rows is None:
+        rows = np.sort(np.random.default_rng(0).choice(n, min(PREVIEW_ROWS, n), replace=False))
+    rows = np.asarray(rows, dtype=np.int64)
+    sub = projectors.umap(np.asarray(x[rows], np.float32), **params.resolved(), n_epochs=200)
+    rest = np.setdiff1d(np.arange(n), rows)
+    out = np.zeros((n, 2), np.float32)
+    out[rows] = sub
+    for start in range(0, len(rest), 65_536):
+        part = rest[start : start + 65_536]
+        idx, sims = nearest_rows(normalize(x[rows]), x[part], k=5)
+        out[part] = place(sub, AddedRows(len(rows), idx, sims))
+    return out
+
+
+def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview_rows=None):
+    """Generator: yields Partial(PCA coords) before a slow method (and a UMAP preview for big sets),
+    returns the final (N, 2) coords. `preview_rows`: the rows the preview lays out first."""
     x = np.asarray(embeddings)  # float16 stays float16: projections read it block by block
     yield Progress(0, 1, "Projecting (PCA)")
     quick = projectors.pca(x)
     if params.method == "pca":
         return quick
     yield Partial(quick, "pca")
+    if params.method == "umap" and len(x) > PREVIEW_ABOVE:
+        msg = f"Projecting (UMAP preview of {PREVIEW_ROWS:,} points, then all {len(x):,})"
+        if not projectors.umap_is_compiled():
+            msg += " — first run compiles UMAP (~40 s, cached for next time)"
+        yield Progress(0, 1, msg)
+        preview = umap_preview(x, params, preview_rows)
+        yield Partial(preview, "umap preview")
+        yield Progress(0, 1, f"Projecting (UMAP, {len(x):,} points; the preview is on the map)")
+        return projectors.umap(x, **params.resolved(), init=preview)
     name = {"umap": "UMAP", "tsne": "t-SNE"}[params.method]
     msg = f"Projecting ({name}, {len(x):,} points)"
     if params.method == "umap" and not projectors.umap_is_compiled():

@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
         def partial(part, ds=ds):
             self.session.set_layout(ds, part.value, part.label, final=False)
 
-        self.runner.submit("project", project, ds.embeddings, params, on_result=done,
+        self.runner.submit("project", project, ds.embeddings, params, ds.meta.get("preview_rows"), on_result=done,
                            on_partial=partial, on_error=self._on_failed,
                            title=f"Projecting ({params.method.upper()})")  # fmt: skip
 
