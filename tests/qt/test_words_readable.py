@@ -39,11 +39,11 @@ def test_word_tools_without_vectors_say_so(window, qtbot):
 
 
 def test_bands_legend_order_and_top_words_drawn_last(glove_map):
-    window, panel = glove_map
+    window, _panel = glove_map
     codes, names = window.session.dataset.label_codes()
     assert names == ["top 1k", "1k–5k"]  # no "1 · " prefixes, in frequency order
     assert all(c == 0 for c in codes[:1000]) and all(c == 1 for c in codes[1000:])
-    order, groups = window.map.points._color_groups()
+    _order, groups = window.map.points._color_groups()
     assert [g[0] for g in groups] == [1, 0]  # the 4,000 rarer words first, the top 1k over them
 
 
