@@ -198,7 +198,7 @@ def install(window) -> None:
                 ds = s.dataset
             if s.dataset is ds:
                 ex.set_clustering(clustering)
-                if ex.colour_by == "label":
+                if ex.colour_by == "label" and ds.kind != "words":  # words keep their frequency bands
                     ex.set_colour_by("cluster")
 
         panel.status.setText("Clustering in the background…")
@@ -233,13 +233,20 @@ def install(window) -> None:
     window.mapReady.connect(auto)
 
     def suit_words() -> None:
-        """On a word map the Cluster button offers what the automatic run does: k-means topics."""
+        """On a word map the Cluster button offers what the automatic run does (k-means topics), and
+        topic names stay off the map until asked for: the words are the map's labels, and boxes over
+        them hide the very words a search or analogy shows (on PCA and word-pair axes they pile up
+        in the middle). The topics are in this list; Colour by ▸ Cluster shows them on the map."""
         ds = s.dataset
-        if ds is not None and ds.kind == "words":
+        words = ds is not None and ds.kind == "words"
+        if words:
             from latentview.services.words import topic_count
 
             panel.method.setCurrentIndex(panel.method.findData("kmeans"))
             panel.k.setValue(topic_count(len(ds)))
+        if words == panel.show_names.isChecked() and (words or getattr(panel, "_names_off_for_words", False)):
+            panel._names_off_for_words = words
+            panel.show_names.setChecked(not words)
 
     s.dataset_changed.connect(suit_words)
     ex.clusters_changed.connect(names.refresh)
