@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
 
 from latentview.core.errors import UserError
 from latentview.core.progress import Log
+from latentview.qt.words import framing
 from latentview.qt.words.overlay import ArrowsItem, WordLabelsItem
 from latentview.qt.words.widgets import PrefixCompleter, VectorsDropFilter
 from latentview.services import words as svc
 
 ARROW = QColor("#e6550d")
-SEARCH_ZOOM = 1 / 7  # a search zooms to this fraction of the map's extent (if wider)
 
 
 class WordsPanel(QWidget):
@@ -401,25 +401,14 @@ class WordsPanel(QWidget):
         return row
 
     def _frame_around(self, row: int, others: list[int]) -> None:
-        """Zoom so `row` is centred and its closest neighbours are in view too (within limits)."""
-        xy = self.session.coords
-        lo, hi = np.nanpercentile(xy, [1, 99], axis=0)
-        ext = np.maximum(hi - lo, 1e-9)
-        reach = float(np.max(np.abs(xy[others] - xy[row]) / ext)) * 1.4 if others else SEARCH_ZOOM / 2
-        half = ext * min(max(reach, 1 / 60), 1 / 6)
-        x, y = xy[row]
         self._anchor = [row, *others]
-        self.window.map.zoom_to((x - half[0], x + half[0]), (y - half[1], y + half[1]))
+        self.window.map.zoom_to(*framing.around(self.session.coords, row, others))
 
     def _zoom_to(self, row: int) -> None:
-        xy = self.session.coords
-        lo, hi = np.nanpercentile(xy, [1, 99], axis=0)
-        span = np.maximum(hi - lo, 1e-9) * SEARCH_ZOOM
-        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
-        w, h = min(x1 - x0, span[0]), min(y1 - y0, span[1])
-        x, y = xy[row]
         self._anchor = [row]
-        self.window.map.zoom_to((x - w / 2, x + w / 2), (y - h / 2, y + h / 2))
+        self.window.map.zoom_to(
+            *framing.on_row(self.session.coords, row, self.window.map.viewbox.viewRange())
+        )
 
     # --- analogy --------------------------------------------------------------------------
     def run_analogy(self, text: str | None = None, method: str | None = None) -> None:
@@ -462,19 +451,11 @@ class WordsPanel(QWidget):
         self._frame(list(rows.values()))
 
     def _frame(self, rows: list[int]) -> None:
-        """Zoom to `rows` (an analogy's words) so its arrows read: their box, padded, at the same
-        relative zoom on both axes so the arrows keep the angles they have on the whole map."""
+        """Zoom to `rows` (an analogy's words) so its arrows read; re-framed when a new layout lands."""
         xy = self.session.coords
-        if xy is None or not rows or max(rows) >= len(xy):
-            return
-        lo_all, hi_all = np.nanpercentile(xy, [1, 99], axis=0)
-        ext = np.maximum(hi_all - lo_all, 1e-9)
-        lo, hi = xy[rows].min(axis=0), xy[rows].max(axis=0)
-        rel = max(float(np.max((hi - lo) / ext)), 1 / 40)
-        half = ext * rel * 0.5 * 1.5
-        mid = (lo + hi) / 2
-        self._anchor = list(rows)
-        self.window.map.zoom_to((mid[0] - half[0], mid[0] + half[0]), (mid[1] - half[1], mid[1] + half[1]))
+        if xy is not None and rows and max(rows) < len(xy):
+            self._anchor = list(rows)
+            self.window.map.zoom_to(*framing.box(xy, rows))
 
     # --- word-pair axes -------------------------------------------------------------------
     def apply_axes(
