@@ -261,7 +261,6 @@ class MainWindow(QMainWindow):
         if ds is None:
             return
         self.settings.set_method(params.method)
-        self.map.fitted = True  # a new layout is shown whole (unless rows are merely added to it)
         key = (params.method, tuple(sorted(params.resolved().items())))
         layouts = self._projection_cache.setdefault(ds, {})
         if key in layouts:
@@ -302,9 +301,9 @@ class MainWindow(QMainWindow):
         self.map.set_selection(s.selection)
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)
-        # After the overlays moved, so their old positions don't stretch the range. A final layout
-        # is fitted only while the view follows the data (no zoom by the user or a search since).
-        if first or (final and self.map.fitted and not grown):
+        # After the overlays moved, so their old positions don't stretch the range. Rows added to the
+        # layout (a searched word) keep the view; a new layout is shown whole.
+        if first or (final and not grown):
             self.map.fit()
         self._update_summary()
         if final:
