@@ -106,3 +106,18 @@ def test_analogy_zooms_to_its_words_so_the_arrows_read(glove_map, qtbot):
     with qtbot.waitSignal(window.explore.clusters_changed, timeout=60_000):
         window.run_clustering()
     np.testing.assert_allclose(_view(window), zoomed)
+
+
+def test_word_maps_offer_topics_and_images_get_their_clustering_back(glove_map, qtbot):
+    window, _panel = glove_map
+    cp = window.clusters_panel
+    assert cp.method.currentData() == "kmeans" and cp.k.value() == svc.topic_count(1000)
+    assert not cp.show_names.isChecked() and window.cluster_names.texts() == []
+    assert window.explore.colour_by == "label"  # frequency bands stay the colouring
+    from latentview.core.dataset import Dataset
+
+    rng = np.random.default_rng(0)
+    with qtbot.waitSignal(window.mapReady, timeout=60_000):
+        window.show_dataset(Dataset("images", [f"/x/{i}.png" for i in range(50)], ["a"] * 50,
+                                    rng.normal(size=(50, 8)).astype(np.float32)))  # fmt: skip
+    assert cp.method.currentData() == "hdbscan" and cp.k.value() == 10 and cp.show_names.isChecked()

@@ -239,11 +239,18 @@ def install(window) -> None:
         in the middle). The topics are in this list; Colour by ▸ Cluster shows them on the map."""
         ds = s.dataset
         words = ds is not None and ds.kind == "words"
+        saved = getattr(panel, "_before_words", None)  # (method, k) the user had before a word map
         if words:
             from latentview.services.words import topic_count
 
+            if saved is None:
+                panel._before_words = (panel.method.currentIndex(), panel.k.value())
             panel.method.setCurrentIndex(panel.method.findData("kmeans"))
             panel.k.setValue(topic_count(len(ds)))
+        elif saved is not None:  # back to images or a table: their clustering as the user left it
+            panel._before_words = None
+            panel.method.setCurrentIndex(saved[0])
+            panel.k.setValue(saved[1])
         if words == panel.show_names.isChecked() and (words or getattr(panel, "_names_off_for_words", False)):
             panel._names_off_for_words = words
             panel.show_names.setChecked(not words)

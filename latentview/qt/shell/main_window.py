@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         # Layouts per dataset, dropped with the dataset (weak keys: no stale hits from reused ids).
         self._projection_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._ingest_started = 0.0
+        self._rows_added = False  # the next coords extend the layout (Session.add_rows): keep the view
         # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
         self.colour_source = None
 
@@ -295,7 +296,7 @@ class MainWindow(QMainWindow):
     def _on_coords(self, final: bool) -> None:
         s = self.session
         codes, colors, names = self.point_colours()
-        grown, self._rows_added = getattr(self, "_rows_added", False), False
+        grown, self._rows_added = self._rows_added, False
         first = (len(self.map.points) != len(s.coords) and not grown) or not final
         self.map.set_points(s.coords, codes, colors, names, autorange=False)
         self.map.set_selection(s.selection)
