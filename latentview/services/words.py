@@ -99,7 +99,7 @@ def word_dataset(space: WordSpace, n: int = DEFAULT_N, extra_ids=()) -> Dataset:
     return Dataset(kind="words", items=words, labels=labels, embeddings=space.vectors_of(ids),
                    source=space.source, model=space.name,
                    meta={"vocab_ids": ids, "top_n": len(base), "space": space, "label_order": LABEL_ORDER,
-                         "preview_rows": np.arange(min(len(ids), 2_000))})  # fmt: skip
+                         "preview_rows": np.arange(min(len(ids), 1_000))})  # fmt: skip
 
 
 def extend_dataset(ds: Dataset, space: WordSpace, new_ids) -> Dataset:
