@@ -8,7 +8,9 @@ from latentview.backends import projectors
 from latentview.core.progress import Partial, Progress
 
 PREVIEW_ABOVE = 8_000  # UMAP of more rows than this first shows a preview ...
-PREVIEW_ROWS = 1_000  # ... the UMAP of this many rows (2,000 cost 3× the CPU of 1,000), every other row placed beside its nearest ones
+# ... the UMAP of this many rows, every other row placed beside its nearest ones (2,000 rows cost 3×
+# the CPU of 1,000 for a preview that reads the same)
+PREVIEW_ROWS = 1_000
 
 
 def umap_preview(x: np.ndarray, params: projectors.ProjectionParams, rows=None) -> np.ndarray:
