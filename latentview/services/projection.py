@@ -32,7 +32,11 @@ def umap_preview(x: np.ndarray, params: projectors.ProjectionParams, rows=None) 
         part = rest[start : start + 65_536]
         idx, sims = nearest_rows(normalize(x[rows]), x[part], k=5)
         out[part] = place(sub, AddedRows(len(rows), idx, sims))
-    return out
+    # A small sample leaves tiny components (e.g. the months) far out, which shrinks the whole
+    # preview into a corner of the view: pull the outer 0.5 % in to the edge of the rest.
+    lo, hi = np.percentile(out, [0.5, 99.5], axis=0)
+    pad = 0.05 * (hi - lo)
+    return np.clip(out, lo - pad, hi + pad)
 
 
 def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview_rows=None):

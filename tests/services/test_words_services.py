@@ -153,7 +153,8 @@ def test_umap_preview_lays_out_the_first_rows_and_places_the_rest(glove, monkeyp
     assert calls[0][0] == 200 and calls[0][1]["n_epochs"] == 200  # the 200 most frequent words first
     assert calls[1][0] == 600  # then the full UMAP
     preview = parts[1].value
-    np.testing.assert_allclose(preview[:200], projectors.pca(ds.embeddings[:200]), atol=1e-5)
+    laid = projectors.pca(ds.embeddings[:200])  # the stand-in layout, its outer 0.5 % pulled in
+    assert np.corrcoef(preview[:200, 0], laid[:, 0])[0, 1] > 0.98
     assert final.shape == (600, 2) and np.isfinite(preview).all()
     # a placed word sits nearer its nearest laid-out word than words typically are to each other
     from latentview.core.neighbors import normalize
