@@ -108,7 +108,8 @@ def prepare_numba() -> None:
 
 
 def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
-         seed: int = 42) -> np.ndarray:  # fmt: skip
+         seed: int = 42, init: np.ndarray | None = None, n_epochs: int | None = None) -> np.ndarray:  # fmt: skip
+    """`init`: a starting layout (e.g. a quick preview's), which also skips the spectral start."""
     prepare_numba()
     import umap as umap_lib
 
@@ -121,7 +122,8 @@ def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: st
         metric=metric,
         random_state=seed,
         n_jobs=1,
-        init="spectral" if n > 10 else "random",
+        init=np.asarray(init, np.float32) if init is not None else ("spectral" if n > 10 else "random"),
+        n_epochs=n_epochs,
     )
     return reducer.fit_transform(_reduce_for_neighbours(x)).astype(np.float32)
 

@@ -94,6 +94,13 @@ class Clustering:
         """Share of the points that are in a cluster."""
         return 1.0 - self.n_noise / max(1, self.n_points)
 
+    def extended(self, new_labels: np.ndarray) -> Clustering:
+        """The same clusters over appended rows (their labels given; NOISE for none). The appended rows
+        are remembered in params['added'] so the panel can say they joined by similarity."""
+        params = {**self.params, "added": int(self.params.get("added", 0)) + len(new_labels)}
+        return Clustering(np.concatenate([self.labels, np.asarray(new_labels, np.int32)]), list(self.names),
+                          self.method, params, self.seconds, list(self.confidence), list(self.levels))  # fmt: skip
+
     def to_json(self) -> dict:
         return {"labels": self.labels.tolist(), "names": list(self.names), "method": self.method,
                 "params": dict(self.params), "confidence": [float(c) for c in self.confidence],

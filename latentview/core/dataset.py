@@ -33,13 +33,24 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.items)
 
+    def extended(self, items: list[str], labels: list[str], embeddings: np.ndarray, **meta) -> Dataset:
+        """A new dataset with rows appended (existing rows keep their indices); `meta` entries replace
+        the old ones (e.g. a per-row array that grew with the rows)."""
+        emb = np.asarray(embeddings, dtype=self.embeddings.dtype).reshape(len(items), -1)
+        return Dataset(self.kind, self.items + list(items), self.labels + list(labels),
+                       np.vstack([self.embeddings, emb]), source=self.source, model=self.model,
+                       failures=self.failures, meta={**self.meta, **meta})  # fmt: skip
+
     def label_codes(self) -> tuple[np.ndarray, list[str]]:
-        """Integer code per item and the sorted label names, for colouring and legends. Cached (a pass
-        over a million labels takes a few hundred ms); recomputed if rows were added."""
+        """Integer code per item and the label names, for colouring and legends: in the order of
+        meta['label_order'] when given (e.g. frequency bands), the rest sorted. Cached (a pass over a
+        million labels takes a few hundred ms); recomputed if the labels change or rows were added."""
         cached = self.__dict__.get("_label_codes")
         if cached is not None and cached[0] is self.labels and len(cached[1]) == len(self.labels):
             return cached[1], list(cached[2])
-        names = sorted(set(self.labels))
+        present = set(self.labels)
+        order = [n for n in self.meta.get("label_order", ()) if n in present]
+        names = order + sorted(present.difference(order))
         lookup = {n: i for i, n in enumerate(names)}
         codes = np.fromiter((lookup[v] for v in self.labels), dtype=np.int32, count=len(self))
         codes.flags.writeable = False

@@ -13,6 +13,7 @@ import numpy as np
 from latentview.core.clusters import Clustering
 from latentview.core.events import Signal
 from latentview.core.groups import GroupSet
+from latentview.core.rows import AddedRows, joined_labels
 
 COLOUR_MODES = ("label", "cluster", "group", "trust")  # plus "meta:<column>"
 
@@ -48,6 +49,22 @@ class ExploreState:
         self.trust_changed.emit()
         if self.colour_by in ("cluster", "trust") or self.colour_by.startswith("meta:"):
             self.set_colour_by("label")
+
+    def extend(self, dataset, added: AddedRows) -> None:
+        """Rows were added (a word searched off the map): keep groups, clusters and trust for the old
+        rows; new rows join their nearest row's cluster (or none), are in no group, and have no recall."""
+        self.dataset_id = id(dataset)
+        n = len(added)
+        self.groups.extend(n)
+        if self.clustering is not None:
+            self.clustering = self.clustering.extended(joined_labels(self.clustering.labels, added))
+            self.clusters_changed.emit()
+        if self.trust is not None:
+            t = self.trust
+            self.trust = TrustResult(t.k, np.concatenate([t.recall, np.full(n, np.nan)]), t.trustworthiness,
+                                     np.vstack([t.high_knn, np.full((n, t.high_knn.shape[1]), -1, t.high_knn.dtype)]),
+                                     t.exact, t.seconds)  # fmt: skip
+            self.trust_changed.emit()
 
     def set_clustering(self, clustering: Clustering | None) -> None:
         self.clustering = clustering

@@ -90,6 +90,13 @@ class GroupSet:
         self.groups = []
         self.changed.emit()
 
+    def extend(self, n_new: int) -> None:
+        """Rows were appended to the dataset: every group keeps its members (new rows are in none)."""
+        self.n += n_new
+        for g in self.groups:
+            g.mask = np.concatenate([g.mask, np.zeros(n_new, bool)])
+        self.changed.emit()
+
     def add(self, name: str, mask_or_indices, color: str = "") -> Group:
         arr = np.asarray(mask_or_indices)
         if arr.dtype == bool:

@@ -8,6 +8,7 @@ from latentview.core.dataset import Dataset
 from latentview.core.events import Signal
 from latentview.core.geometry import points_in_polygon
 from latentview.core.neighbors import NeighbourSearch
+from latentview.core.rows import AddedRows, extend_mask, nearest_rows, place
 from latentview.core.selection import SelectionMode, combine
 
 
@@ -22,15 +23,18 @@ class Session:
         self.k = 12
         self._search_factory = search_factory
         self._search: NeighbourSearch | None = None
+        self._lineage: list = []  # earlier datasets the current one extends (their rows come first)
         self.dataset_changed = Signal()  # ()
         self.coords_changed = Signal()  # (final: bool)
         self.selection_changed = Signal()  # ()
         self.focus_changed = Signal()  # ()
+        self.rows_added = Signal()  # (AddedRows): emitted before the extended coords_changed
 
     # --- data ----------------------------------------------------------------------------
     def set_dataset(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self._search = None
+        self._lineage = []
         self.coords = None
         self.projection = ""
         self.selection = None
@@ -46,6 +50,51 @@ class Session:
         self.coords = np.asarray(coords, dtype=np.float64)
         self.projection = method
         self.coords_changed.emit(final)
+
+    def add_rows(self, dataset: Dataset, coords: np.ndarray | None = None, k: int = 5) -> AddedRows | None:
+        """Replace the dataset by `dataset`, whose first rows are the current ones, keeping the layout,
+        selection and focus. New rows go where `coords` says (exact, e.g. a linear map) or beside their
+        nearest existing rows. Listeners of `rows_added` extend what they keep (groups, clusters)."""
+        old = self.dataset
+        if old is None or len(dataset) < len(old):
+            raise ValueError("add_rows needs a dataset that starts with the current rows")
+        n0, n_new = len(old), len(dataset) - len(old)
+        if n_new == 0:
+            return None
+        idx, sims = nearest_rows(self.unit_embeddings, dataset.embeddings[n0:], k)
+        added = AddedRows(n0, idx, sims)
+        self._lineage.append(old)
+        self.dataset = dataset
+        self._search = None
+        self.selection = extend_mask(self.selection, n_new)
+        if self.coords is not None:
+            extra = place(self.coords, added) if coords is None else np.asarray(coords, np.float64)
+            self.coords = np.vstack([self.coords, extra.reshape(n_new, 2)])
+        self.rows_added.emit(added)
+        if self.coords is not None:
+            self.coords_changed.emit(True)
+        self.selection_changed.emit()
+        return added
+
+    def extends(self, dataset: Dataset) -> bool:
+        """Whether the current dataset is `dataset` with rows added (so its layouts still apply)."""
+        return any(d is dataset for d in self._lineage)
+
+    def set_layout(self, dataset: Dataset, coords: np.ndarray, method: str, final: bool = True) -> None:
+        """Coordinates computed for `dataset`: shown if it is still on the map, or extended by placing
+        the rows added since (a UMAP that finishes after a search added words)."""
+        if dataset is self.dataset:
+            self.set_coords(coords, method, final)
+        elif self.extends(dataset) and len(coords) == len(dataset):
+            extra = place(coords, self.rows_since(dataset))
+            self.set_coords(np.vstack([np.asarray(coords, np.float64), extra]), method, final)
+
+    def rows_since(self, dataset: Dataset) -> AddedRows:
+        """The rows added to the map after `dataset` (one the current dataset extends), with their
+        nearest rows of it: for results computed on it that land late (a layout, a clustering)."""
+        n0 = len(dataset)
+        idx, sims = nearest_rows(self.unit_embeddings[:n0], self.dataset.embeddings[n0:])
+        return AddedRows(n0, idx, sims)
 
     @property
     def search(self) -> NeighbourSearch:

@@ -205,15 +205,10 @@ def _class_names(dataset: Dataset, voters: list[np.ndarray], confidence_out: lis
 
 def _word_names(dataset: Dataset, sets: list[np.ndarray], n_words: int = 3) -> list[str]:
     from latentview.core.neighbors import normalize
+    from latentview.services.words import topic_name
 
     unit = normalize(dataset.embeddings)
-    out = []
-    for m in sets:
-        centroid = unit[m].mean(axis=0)
-        sims = unit[m] @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
-        top = m[np.argsort(-sims, kind="stable")[:n_words]]
-        out.append(", ".join(dataset.items[i] for i in top))
-    return out
+    return [topic_name(dataset.items, unit, np.asarray(m), n_words) for m in sets]
 
 
 def _dedupe(names: list[str]) -> list[str]:

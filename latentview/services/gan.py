@@ -5,6 +5,7 @@ directions, latent maps and strip/GIF export. Plain functions and generators; no
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,54 @@ def render_many(gen, latents: np.ndarray, batch: int = 64):
     return np.concatenate(out)
 
 
+def sample_face_path(generator_key: str, z: np.ndarray) -> Path:
+    """Where a map sample's rendered image is kept (PNG, keyed by generator and latent bytes): the hover
+    tooltip shows it by file name, like an image map's thumbnails."""
+    import hashlib
+
+    key = hashlib.sha1(generator_key.encode() + np.asarray(z, np.float32).tobytes()).hexdigest()
+    return cache_dir() / "gan-faces" / key[:2] / f"{key}.png"
+
+
+def render_samples(gen, latents: np.ndarray, indices, size: int = 128, chunk: int = 16):
+    """Generator for the runner (the image map's thumbnail protocol): renders the samples `indices`
+    in batches, keeps each as a PNG, yields Partial([(index, rgb)]); returns the count."""
+    from PIL import Image
+
+    from latentview.core.progress import Partial
+
+    indices = [int(i) for i in indices]
+    for start in range(0, len(indices), chunk):
+        part = indices[start : start + chunk]
+        imgs = gen.render(np.asarray(latents, np.float32)[part])
+        out = []
+        for i, img in zip(part, imgs):
+            path = sample_face_path(gen.key, latents[i])
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.part.png")
+                Image.fromarray(np.ascontiguousarray(img)).save(tmp)
+                os.replace(tmp, path)
+            out.append((i, img))
+        yield Partial(out)
+        yield Progress(min(start + chunk, len(indices)), len(indices), "Rendering samples")
+    return len(indices)
+
+
+def face_source(gen, latents: np.ndarray) -> dict:
+    """Dataset.meta entries that let the map, hover and Inspector show a sample's image:
+    'thumbs' (indices, size) → runner task, 'thumb_file' index → cached PNG path or None."""
+
+    def thumbs(indices, size: int = 128):
+        return render_samples(gen, latents, indices, size)
+
+    def thumb_file(i: int) -> str | None:
+        path = sample_face_path(gen.key, latents[int(i)])
+        return str(path) if path.exists() else None
+
+    return {"thumbs": thumbs, "thumb_file": thumb_file}
+
+
 # --- export ------------------------------------------------------------------------------------------
 def upscale(img: np.ndarray, size: int) -> np.ndarray:
     """Nearest-neighbour upscaling to about `size` pixels (whole multiples keep pixels crisp)."""
@@ -305,7 +354,7 @@ def sample_map(gen, n: int = 1000, space: str = "latent", embedder: str | None =
         model = f"{gen.name} images · {enc.name}"
     items = [f"sample {i}" for i in range(n)]
     return Dataset("gan", items, ["sample"] * n, emb, source=gen.name, model=model,
-                   meta={"latents": z, "generator": gen.key, "space": space})  # fmt: skip
+                   meta={"latents": z, "generator": gen.key, "space": space, **face_source(gen, z)})  # fmt: skip
 
 
 def _resize(imgs: np.ndarray, size: int) -> np.ndarray:

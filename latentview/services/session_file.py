@@ -44,7 +44,9 @@ class SessionData:
     items_head: list[str] = field(default_factory=list)  # first items, to check the folder still matches
     sidecar: str = ""  # .npz with items/labels/embeddings for non-image maps
     dataset: Dataset | None = None  # filled when loaded from a sidecar
-    extra: dict = field(default_factory=dict)  # per-kind view state (e.g. the GAN dock's), JSON only
+    extras: dict = field(
+        default_factory=dict
+    )  # per-feature JSON state ("words", "gan"): window.session_parts
     table: dict | None = None  # a table map: the TableSpec that reopens the table (no sidecar)
 
 
@@ -78,9 +80,8 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
         "groups": groups,
         "view": data.view,
         "colour_by": data.colour_by,
+        "extras": data.extras,
     }  # fmt: skip
-    if data.extra:
-        doc["extra"] = data.extra
     table = dataset.meta.get("table") if dataset is not None else None
     if table is not None:
         doc["dataset"]["table"] = table["spec"]  # a table map reopens its table: no data sidecar
@@ -120,7 +121,7 @@ def load_session(path: str) -> SessionData:
         clustering=Clustering.from_json(clusters) if clusters else None,
         groups=[{**g, "indices": np.asarray(g.get("indices", []), np.int64)} for g in doc.get("groups") or []],
         view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
-        items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""), extra=doc.get("extra") or {},
+        items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""), extras=doc.get("extras") or {},
         table=ds.get("table"),
     )  # fmt: skip
     if data.table is not None:  # a table map: the window reopens the table itself

@@ -397,6 +397,6 @@ def read_valid_session(path: str) -> tuple[dict, dict | None]:
     side = _read_sidecar(path, sidecar, n, doc["dataset"]["kind"] != "images") if sidecar else None
     _put_arrays(doc, side)
     _check_doc(doc, path)
-    if not isinstance(doc.get("extra", {}), dict):
+    if not isinstance(doc.get("extras", {}), dict):
         raise _bad("its view state is not a table")
     return doc, side

@@ -23,8 +23,9 @@ from latentview.core.textsafe import csv_cell
 
 DEFAULT_N = 20_000
 N_STEPS = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
-ADDED = "5 · added (outside top N)"
-BANDS = ((1_000, "1 · top 1k"), (5_000, "2 · 1k–5k"), (20_000, "3 · 5k–20k"), (None, "4 · beyond 20k"))
+ADDED = "added (outside the top N)"
+BANDS = ((1_000, "top 1k"), (5_000, "1k–5k"), (20_000, "5k–20k"), (None, "beyond 20k"))
+LABEL_ORDER = [name for _, name in BANDS] + [ADDED]  # legend order (Dataset.label_codes)
 
 
 class UnknownWordError(UserError):
@@ -119,27 +120,64 @@ def word_dataset(space: WordSpace, n: int = DEFAULT_N, extra_ids=()) -> Dataset:
     labels = [band_label(r) for r in range(len(base))] + [ADDED] * len(extra)
     return Dataset(kind="words", items=words, labels=labels, embeddings=space.vectors_of(ids),
                    source=space.source, model=space.name,
-                   meta={"vocab_ids": ids, "top_n": len(base), "space": space})  # fmt: skip
+                   meta={"vocab_ids": ids, "top_n": len(base), "space": space, "label_order": LABEL_ORDER,
+                         "preview_rows": np.arange(min(len(ids), 1_000))})  # fmt: skip
 
 
 def extend_dataset(ds: Dataset, space: WordSpace, new_ids) -> Dataset:
     """The same dataset with more words appended (rows keep their indices), marked as added."""
     new_ids = np.asarray(new_ids, dtype=np.int64)
-    return Dataset(kind="words", items=ds.items + [space.words[i] for i in new_ids],
-                   labels=ds.labels + [ADDED] * len(new_ids),
-                   embeddings=np.vstack([ds.embeddings, space.vectors_of(new_ids)]),
-                   source=ds.source, model=ds.model,
-                   meta={**ds.meta, "vocab_ids": np.concatenate([ds.meta["vocab_ids"], new_ids])})  # fmt: skip
+    return ds.extended([space.words[i] for i in new_ids], [ADDED] * len(new_ids), space.vectors_of(new_ids),
+                       vocab_ids=np.concatenate([ds.meta["vocab_ids"], new_ids]))  # fmt: skip
 
 
 def place_near(unit_base: np.ndarray, coords: np.ndarray, vectors: np.ndarray, k: int = 5) -> np.ndarray:
-    """2-D spots for new words on a non-linear map: the similarity-weighted mean of their k nearest
-    mapped words (in the full space). UMAP's own transform starts from the same idea."""
-    sims = unit_base @ normalize(vectors).T  # (N, M)
-    k = min(k, len(unit_base))
-    top = np.argpartition(-sims, k - 1, axis=0)[:k]  # (k, M)
-    w = np.maximum(np.take_along_axis(sims, top, axis=0), 1e-3) ** 4
-    return np.einsum("km,kmd->md", w / w.sum(axis=0), coords[top])
+    """2-D spots for new words on a non-linear map (core.rows.place on their nearest mapped words)."""
+    from latentview.core.rows import AddedRows, nearest_rows, place
+
+    idx, sims = nearest_rows(unit_base, vectors, k)
+    return place(coords, AddedRows(len(unit_base), idx, sims))
+
+
+# --- topics: clusters of a word map ---------------------------------------------------------------
+def topic_count(n: int) -> int:
+    """k for a word map: ~√N/7 (1k words → 6, 5k → 10, 20k → 20, 100k → 24) — enough topics to find
+    one's way, few enough that every name can be read."""
+    return int(min(24, max(6, round(np.sqrt(n) / 7))))
+
+
+def topic_name(
+    items: list[str], unit: np.ndarray, members: np.ndarray, n_words: int = 3, pool: int = 40
+) -> str:
+    """A cluster's name: of the `pool` members nearest its centroid, the `n_words` most frequent (rows
+    are in frequency order), so 'team, game, season' rather than 'finals, scoring, match'."""
+    centroid = unit[members].mean(axis=0)
+    sims = unit[members] @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+    near = members[np.argsort(-sims, kind="stable")[:pool]]
+    return ", ".join(items[i] for i in np.sort(near)[:n_words])
+
+
+def cluster_words(dataset: Dataset, k: int | None = None, seed: int = 0):
+    """Generator for the runner: topics of a word map by k-means on unit vectors (cosine geometry).
+
+    Why not HDBSCAN: word vectors have no density gaps at this scale — it finds two clusters
+    ('because, even, but') and noise, and its fallback k=50 piles boxes over the map. k-means with k
+    scaled to N gives a moderate number of topics that each read as one ('police, killed, forces')."""
+    from latentview.backends import clustering as backend
+    from latentview.core.clusters import Clustering
+
+    t0 = time.perf_counter()
+    k = k or topic_count(len(dataset))
+    yield Progress(0, 2, f"Clustering: {k} topics among {len(dataset):,} words (k-means)", unit="steps")
+    unit = normalize(dataset.embeddings)
+    labels = backend.relabel_by_size(backend.kmeans_fit(unit, k, seed))
+    yield Progress(1, 2, "Clustering: naming topics", unit="steps")
+    names = [
+        topic_name(dataset.items, unit, np.flatnonzero(labels == c)) for c in range(int(labels.max()) + 1)
+    ]
+    return Clustering(
+        labels, names, "kmeans", {"k": k, "on": "word vectors (cosine)"}, time.perf_counter() - t0
+    )
 
 
 # --- queries ------------------------------------------------------------------------------------

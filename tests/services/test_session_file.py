@@ -55,7 +55,7 @@ def test_big_arrays_go_to_the_sidecar_and_old_inline_files_still_open(tmp_path):
     big, small = np.arange(0, n, 1), np.array([3, 5])
     data = SessionData("gan", "gen", "m", n, "pca", {}, coords, Clustering(labels, ["a", "b", "c", "d"]),
                        [{"name": "big", "color": "", "indices": big}, {"name": "small", "color": "", "indices": small}],
-                       None, "cluster", ["s0"], extra={"gan": {"seed": 3}})  # fmt: skip
+                       None, "cluster", ["s0"], extras={"gan": {"seed": 3}})  # fmt: skip
     path = save_session(str(tmp_path / "s.json"), data, ds)
     doc = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     assert doc["projection"]["coords"] == {"array": "coords"} and doc["groups"][1]["indices"] == [3, 5]
@@ -64,7 +64,7 @@ def test_big_arrays_go_to_the_sidecar_and_old_inline_files_still_open(tmp_path):
     assert np.array_equal(back.coords, coords) and np.array_equal(back.clustering.labels, labels)
     assert np.array_equal(back.groups[0]["indices"], big) and list(back.groups[1]["indices"]) == [3, 5]
     assert back.dataset.embeddings.dtype == np.float16 and back.dataset.items[-1] == f"s{n - 1}"
-    assert back.extra == {"gan": {"seed": 3}}
+    assert back.extras == {"gan": {"seed": 3}}
     # a version-1 file (everything inline) opens the same way
     doc = {"format": "latentview-session", "version": 1, "dataset": {"kind": "words", "source": "", "n": 2,
            "sidecar": "s.data.npz"}, "projection": {"method": "pca", "coords": [[0, 1], [2, 3]]},

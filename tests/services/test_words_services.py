@@ -121,3 +121,46 @@ def test_export_csv_and_txt(tmp_path):
     assert (tmp_path / "w.txt").read_text(encoding="utf-8").splitlines() == words
     with pytest.raises(UserError, match=r"csv or \.txt"):
         svc.export_words(str(tmp_path / "w.xlsx"), words, labels, xy)
+
+
+def test_word_topics_are_few_readable_and_coherent(glove):
+    """k-means topics instead of HDBSCAN's two blobs: k from N, names of frequent words, and words of
+    one topic together (real GloVe, top 5,000)."""
+    assert [svc.topic_count(n) for n in (1_000, 5_000, 20_000, 100_000)] == [6, 10, 20, 24]
+    ds = svc.word_dataset(glove, 5_000)
+    c = drive(svc.cluster_words(ds))
+    assert len(c) == 10 and c.n_noise == 0 and c.sizes().min() > 50
+    assert all(len(name.split(", ")) == 3 for name in c.names)
+    label = {w: c.labels[ds.items.index(w)] for w in ("football", "basketball", "soccer", "police", "army")}
+    assert label["football"] == label["basketball"] == label["soccer"] != label["police"]
+    sport = c.names[label["football"]].split(", ")
+    assert all(ds.items.index(w) < 1_500 for w in sport)  # named by frequent words, not rare ones
+
+
+def test_umap_preview_lays_out_the_first_rows_and_places_the_rest(glove, monkeypatch):
+    from latentview.backends import projectors
+    from latentview.services import projection
+
+    ds = svc.word_dataset(glove, 600)
+    calls = []
+    monkeypatch.setattr(projectors, "umap", lambda x, **kw: calls.append((len(x), kw)) or projectors.pca(x))
+    monkeypatch.setattr(projection, "PREVIEW_ABOVE", 500)
+    monkeypatch.setattr(projection, "PREVIEW_ROWS", 200)
+    parts = []
+    final = drive(projection.project(ds.embeddings, projectors.ProjectionParams("umap"), np.arange(200)),
+                  on_partial=parts.append)  # fmt: skip
+    assert [p.label for p in parts] == ["pca", "umap preview"]
+    assert calls[0][0] == 200 and calls[0][1]["n_epochs"] == 200  # the 200 most frequent words first
+    assert calls[1][0] == 600  # then the full UMAP
+    preview = parts[1].value
+    laid = projectors.pca(ds.embeddings[:200])  # the stand-in layout, its outer 0.5 % pulled in
+    assert np.corrcoef(preview[:200, 0], laid[:, 0])[0, 1] > 0.98
+    assert final.shape == (600, 2) and np.isfinite(preview).all()
+    # a placed word sits nearer its nearest laid-out word than words typically are to each other
+    from latentview.core.neighbors import normalize
+
+    unit = normalize(ds.embeddings)
+    nearest = np.argmax(unit[200:] @ unit[:200].T, axis=1)
+    gap = np.linalg.norm(preview[200:] - preview[nearest], axis=1)
+    typical = np.linalg.norm(preview[200:] - preview[np.random.default_rng(0).integers(0, 200, 400)], axis=1)
+    assert np.median(gap) < 0.5 * np.median(typical)

@@ -135,15 +135,13 @@ def session_data(window):
 
         c = Clustering(c.labels.copy(), list(c.names), c.method, dict(c.params), c.seconds)
     groups = [{"name": g.name, "color": g.color, "indices": g.indices} for g in ex.groups]
-    extra = {}
-    for hook in getattr(window, "session_state_hooks", []):  # feature docks add their own state
-        extra.update(hook.save())
     return SessionData(
         kind=ds.kind, source=ds.source, model=ds.model, n=len(ds), projection=s.projection,
         projection_params=window.settings.params().resolved() if s.projection else {},
         coords=None if s.coords is None else s.coords.copy(), clustering=c, groups=groups,
         view=[list(r) for r in window.map.viewbox.viewRange()], colour_by=ex.colour_by,
-        items_head=[str(i) for i in ds.items[:20]], extra=extra,
+        items_head=[str(i) for i in ds.items[:20]],
+        extras={name: get() for name, (get, _) in window.session_parts.items()},  # features' own state
     )  # fmt: skip
 
 
@@ -227,17 +225,17 @@ def restore(window, data, dataset) -> None:
         ex.set_clustering(data.clustering)
     ex.groups.load_json(len(dataset), data.groups)
     ex.set_colour_by(data.colour_by)
-    for hook in getattr(window, "session_state_hooks", []):
-        hook.restore(data.extra)
     if data.coords is not None and len(data.coords) == len(dataset):
         if data.projection in ("pca", "umap", "tsne"):
             window.settings.set_method(data.projection)
         s.set_coords(data.coords, data.projection or "pca", final=True)
         if data.view:
             (x0, x1), (y0, y1) = data.view
-            window.map.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            window.map.zoom_to((x0, x1), (y0, y1))  # a saved view: no later re-fit zooms it out
     else:
         window.reproject(ProjectionParams(data.projection or "umap"))
+    for name, (_, put) in window.session_parts.items():  # features restore their state
+        put(data.extras.get(name))
 
 
 # --- menus ---------------------------------------------------------------------------------------------

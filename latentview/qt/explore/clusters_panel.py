@@ -140,7 +140,7 @@ class ClustersPanel(QWidget):
             return
         approx = "" if t.exact else " (estimated)"
         self.trust.setText(f"Trustworthiness <b>{t.trustworthiness:.3f}</b>{approx} · mean {t.k}-NN "
-                           f"recall <b>{float(t.recall.mean()):.2f}</b>")  # fmt: skip
+                           f"recall <b>{float(np.nanmean(t.recall)):.2f}</b>")  # fmt: skip
 
 
 def install(window) -> None:
@@ -157,13 +157,24 @@ def install(window) -> None:
             return
 
         def done(clustering, ds=ds):
+            if s.extends(ds):  # words were added while it ran: they join their nearest word's cluster
+                from latentview.core.rows import joined_labels
+
+                clustering = clustering.extended(joined_labels(clustering.labels, s.rows_since(ds)))
+                ds = s.dataset
             if s.dataset is ds:
                 ex.set_clustering(clustering)
-                # The user's folder labels stay the colouring; clusters only colour a map without them.
-                if ex.colour_by == "label" and len(set(ds.labels)) < 2:
+                # The user's folder labels stay the colouring (words their frequency bands); clusters
+                # only colour a map without labels.
+                if ex.colour_by == "label" and ds.kind != "words" and len(set(ds.labels)) < 2:
                     ex.set_colour_by("cluster")
 
         panel.status.setText("Clustering in the background…")
+        if auto and ds.kind == "words":  # topics by k-means, k scaled to N (services.words explains why)
+            from latentview.services.words import cluster_words
+
+            window.runner.submit("clusters", cluster_words, ds, on_result=done, title="Clustering")
+            return
         window.runner.submit("clusters", cluster_dataset, ds, params or panel.params(), on_result=done,
                              title="Clustering")  # fmt: skip
 
@@ -172,6 +183,8 @@ def install(window) -> None:
             ex.clustering is None
             and not window.runner.is_running("clusters")
             and getattr(window, "auto_cluster", True)
+            and s.dataset is not None
+            and s.dataset.kind != "gan"  # Gaussian samples have no clusters to find
         ):
             run(auto=True)
 
@@ -187,6 +200,31 @@ def install(window) -> None:
     panel.clusterActivated.connect(activate)
     panel.show_names.toggled.connect(names.set_visible)
     window.mapReady.connect(auto)
+
+    def suit_words() -> None:
+        """On a word map the Cluster button offers what the automatic run does (k-means topics), and
+        topic names stay off the map until asked for: the words are the map's labels, and boxes over
+        them hide the very words a search or analogy shows (on PCA and word-pair axes they pile up
+        in the middle). The topics are in this list; Colour by ▸ Cluster shows them on the map."""
+        ds = s.dataset
+        words = ds is not None and ds.kind == "words"
+        saved = getattr(panel, "_before_words", None)  # (method, k) the user had before a word map
+        if words:
+            from latentview.services.words import topic_count
+
+            if saved is None:
+                panel._before_words = (panel.method.currentIndex(), panel.k.value())
+            panel.method.setCurrentIndex(panel.method.findData("kmeans"))
+            panel.k.setValue(topic_count(len(ds)))
+        elif saved is not None:  # back to images or a table: their clustering as the user left it
+            panel._before_words = None
+            panel.method.setCurrentIndex(saved[0])
+            panel.k.setValue(saved[1])
+        if words == panel.show_names.isChecked() and (words or getattr(panel, "_names_off_for_words", False)):
+            panel._names_off_for_words = words
+            panel.show_names.setChecked(not words)
+
+    s.dataset_changed.connect(suit_words)
     ex.clusters_changed.connect(names.refresh)
     ex.colour_by_changed.connect(names.refresh)  # frames follow the colouring (one colour code)
     s.coords_changed.connect(lambda _final: names.refresh())

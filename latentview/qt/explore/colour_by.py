@@ -48,8 +48,17 @@ def colours_for(window) -> tuple | None:
             names = names[:-1]  # no overlap on screen: no "several groups" entry in the legend
         return codes, [*colours, SEVERAL_COLOR], names
     if mode == "trust" and ex.trust is not None and len(ex.trust.recall) == len(ds):
-        codes = np.digitize(ex.trust.recall, TRUST_BINS).astype(np.int32)
-        return codes, [QColor(h) for h in TRUST_COLORS], TRUST_NAMES
+        recall = ex.trust.recall
+        codes = np.where(np.isnan(recall), len(TRUST_BINS) + 1, np.digitize(recall, TRUST_BINS)).astype(
+            np.int32
+        )
+        if codes.max() <= len(TRUST_BINS):
+            return codes, [QColor(h) for h in TRUST_COLORS], TRUST_NAMES
+        return (
+            codes,
+            [*(QColor(h) for h in TRUST_COLORS), NOISE_COLOR],
+            [*TRUST_NAMES, "added (not measured)"],
+        )
     if mode.startswith("meta:") and mode[5:] in ds.meta:
         return meta_colours(ds.meta[mode[5:]])
     return None
@@ -123,6 +132,7 @@ def install(window) -> None:
     window.explore = ex = ExploreState()
     window.colour_source = lambda: colours_for(window)
     window.session.dataset_changed.connect(lambda: ex.reset(window.session.dataset))
+    window.session.rows_added.connect(lambda added: ex.extend(window.session.dataset, added))
     for sig in (ex.colour_by_changed, ex.clusters_changed, ex.trust_changed, ex.groups.changed):
         sig.connect(lambda *_: recolour(window))
     window.session.coords_changed.connect(lambda _final: _remember_codes(window))

@@ -457,5 +457,6 @@ def install(window) -> GanPanel:
     window.gan_panel = panel
     from latentview.qt.gan.session_state import GanSessionState
 
-    window.session_state_hooks.append(GanSessionState(panel))
+    state = GanSessionState(panel)
+    window.session_parts["gan"] = (lambda: state.save().get("gan"), lambda st: state.restore({"gan": st}))
     return panel

@@ -1,7 +1,7 @@
 """The GAN dock's part of a session file: generator, seed, truncation, direction amounts, the base
 latent and the pinned interpolation ends — so a reopened GAN session shows the same face.
 
-A hook on `window.session_state_hooks`: `save()` returns {"gan": {...}} (plain JSON), `restore(extra)`
+Registered as `window.session_parts["gan"]`: `save()` returns {"gan": {...}} (plain JSON), `restore(extra)`
 loads the generator if another one is showing and applies the state once it (and its directions) land.
 """
 

@@ -197,14 +197,29 @@ class InspectorPanel(QWidget):
         else:
             self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
             self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>" + _fields_html(s.dataset, i))
+            if "thumbs" in s.dataset.meta:  # a GAN sample: show the image it renders
+                self.runner.submit("focus-image", s.dataset.meta["thumbs"], [i], 256, title="Image",
+                                   on_partial=lambda part, i=i: self._set_sample_image(i, part.value))  # fmt: skip
+        # Words read as similarity (as in the Words list: 1 = same direction); images as distance.
+        words = s.dataset.kind == "words"
         self.neighbours_title.setText(
             f"{len(idx)} nearest neighbours in the full {s.dataset.embeddings.shape[1]}-d space "
-            "(cosine distance):"
+            f"({'cosine similarity' if words else 'cosine distance'}):"
         )
+        shown = 1.0 - np.asarray(dist, dtype=float) if words else dist
         captions = [f"{self._label(j)}\n{d:.3f}" if self._is_images() else f"{self._label(j)}  {d:.3f}"
-                    for j, d in zip(idx, dist)]  # fmt: skip
+                    for j, d in zip(idx, shown)]  # fmt: skip
         self._fill(self.neighbours, idx, captions, "neighbour-thumbs")
         self.tabs.setCurrentIndex(0)
+
+    def _set_sample_image(self, index: int, chunk) -> None:
+        if self.session.focus != index:
+            return
+        for i, rgb in chunk:
+            if i == index and rgb is not None:
+                pm = to_pixmap(rgb)
+                self._focus_pixmap = pm.scaled(256, 256, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+                self.image.setPixmap(self._focus_pixmap)
 
     def _set_focus_details(self, part, head: str, tail: str) -> None:
         if part.label == "info":

@@ -176,7 +176,11 @@ class PointCloudItem(pg.GraphicsObject):
                 order = np.argsort(codes, kind="stable")
                 uniq, starts = np.unique(codes[order], return_index=True)
                 stops = np.append(starts[1:], len(codes))
-                self._groups = (order, [(int(c), int(a), int(b)) for c, a, b in zip(uniq, starts, stops)])
+                groups = [(int(c), int(a), int(b)) for c, a, b in zip(uniq, starts, stops)]
+                # Big groups first, small ones drawn over them: the few top-frequency words, a small
+                # cluster or an added point stays visible instead of sinking under a crowd.
+                groups.sort(key=lambda g: g[1] - g[2])
+                self._groups = (order, groups)
         return self._groups
 
     def _paint_dots(self, p: QPainter, px, py, visible) -> None:

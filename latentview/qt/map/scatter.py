@@ -225,6 +225,20 @@ class MapView(pg.PlotWidget):
     def _on_manual_range(self, *_) -> None:
         self._fitted = False
 
+    @property
+    def fitted(self) -> bool:
+        """True while the view shows the whole map as fit() left it (no zoom or pan since)."""
+        return self._fitted
+
+    @fitted.setter
+    def fitted(self, value: bool) -> None:
+        self._fitted = bool(value)
+
+    def zoom_to(self, x_range, y_range) -> None:
+        """A programmatic zoom (a search, an analogy): like a user's, it stops later re-fits."""
+        self.viewbox.setRange(xRange=tuple(x_range), yRange=tuple(y_range), padding=0)
+        self._fitted = False
+
     def center_on(self, index: int) -> None:
         if not 0 <= index < len(self._xy):
             return

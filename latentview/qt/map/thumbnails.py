@@ -52,17 +52,19 @@ class ThumbnailLayer(pg.GraphicsObject):
         self.enabled = True
         self.last_drawn = 0
         self.requested: list[int] = []
+        self.loader = None  # (indices, size) → runner task; None: thumbnails of the image files
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)  # debounce wheel storms
         self._timer.timeout.connect(self.request_visible)
 
     # --- data ----------------------------------------------------------------------------
-    def set_items(self, paths: list[str], xy: np.ndarray | None) -> None:
+    def set_items(self, paths: list[str], xy: np.ndarray | None, loader=None) -> None:
         self.prepareGeometryChange()
         if paths is not self._paths:
             self._pix.clear()
         self._paths = paths
+        self.loader = loader
         self._xy = np.zeros((0, 2)) if xy is None else np.asarray(xy, np.float64)
         self._update_rect()
         self.schedule()
@@ -113,6 +115,10 @@ class ThumbnailLayer(pg.GraphicsObject):
         if not missing:
             return
         self.requested = missing
+        if self.loader is not None:  # images made on demand (a GAN map's samples)
+            self.window.runner.submit("map-thumbs", self.loader, missing, LOAD_PX, on_partial=self._on_thumbs,
+                                      title="Map thumbnails")  # fmt: skip
+            return
         self.window.runner.submit("map-thumbs", load_map_thumbnails, self._paths, missing, LOAD_PX,
                                   on_partial=self._on_thumbs, title="Map thumbnails")  # fmt: skip
 
@@ -227,11 +233,19 @@ class HoverPreview:
                 return
             self.loader.cancel()
             self.show(index, path)
+        elif "thumb_file" in ds.meta:  # a GAN sample: its rendered image, made once and kept as a PNG
+            path = ds.meta["thumb_file"](index)
+            self.show(index, path)
+            if path is None:
+                self.window.runner.submit("hover-thumb", ds.meta["thumbs"], [index], LOAD_PX,
+                                          on_result=lambda _n, i=index: self._loaded(i), title="Preview")  # fmt: skip
         else:
             self.show(index, None)
 
-    def _loaded(self, index: int, path) -> None:
+    def _loaded(self, index: int, path=None) -> None:
         ds = self.window.session.dataset
+        if path is None and ds is not None and "thumb_file" in ds.meta and index < len(ds):
+            path = ds.meta["thumb_file"](index)  # a GAN sample's image, just rendered
         if index == self.index and ds is not None and index < len(ds) and path:
             self.show(index, path)
 
@@ -249,7 +263,7 @@ class HoverPreview:
             from urllib.parse import quote
 
             img = f"<img src='{quote(image_path)}' width='{HOVER_PX}'><br>"
-        elif ds.kind == "images":
+        elif ds.kind == "images" or "thumb_file" in ds.meta:
             img = "<i>loading preview…</i><br>"
         self.html = img + "<br>".join(lines)
         QToolTip.showText(QCursor.pos(), self.html, self.window.map)
@@ -265,6 +279,8 @@ def install(window) -> None:
         ds = s.dataset
         if ds is not None and ds.kind == "images":
             layer.set_items(ds.items, s.coords)
+        elif ds is not None and "thumbs" in ds.meta:
+            layer.set_items(ds.items, s.coords, ds.meta["thumbs"])
         else:
             layer.set_items([], None)
 

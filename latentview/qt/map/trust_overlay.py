@@ -32,6 +32,8 @@ class TrustOverlay:
         window.session.coords_changed.connect(self._on_coords)
         window.session.focus_changed.connect(self.draw_lines)
         window.session.dataset_changed.connect(self._clear_lines)
+        # Rows added (a word searched off the map): the old rows' recall still holds; keep it.
+        window.session.rows_added.connect(lambda _a: setattr(self, "_coords_id", id(window.session.coords)))
 
     @property
     def active(self) -> bool:
@@ -84,7 +86,7 @@ class TrustOverlay:
             approx = "" if t.exact else " (estimated)"
             self.window.statusBar().showMessage(
                 f"Trustworthiness {t.trustworthiness:.3f}{approx} · mean {t.k}-NN recall "
-                f"{float(t.recall.mean()):.2f}", 15000)  # fmt: skip
+                f"{float(np.nanmean(t.recall)):.2f}", 15000)  # fmt: skip
         self.draw_lines()
 
     def _clear_lines(self) -> None:
@@ -103,6 +105,7 @@ class TrustOverlay:
             self._clear_lines()
             return
         nbrs = t.high_knn[s.focus]
+        nbrs = nbrs[nbrs >= 0]  # an added row has no measured neighbours
         pts = np.empty((2 * len(nbrs), 2))
         pts[0::2] = s.coords[s.focus]
         pts[1::2] = s.coords[nbrs]

@@ -66,10 +66,11 @@ class MainWindow(QMainWindow):
         self._pending_focus: int | None = None
         self._index_for: Dataset | None = None
         self._ingest_started = 0.0
+        self._rows_added = False  # the next coords extend the layout (Session.add_rows): keep the view
         # Extensions may set a callable returning (codes, colours, names) for the map, or None for labels.
         self.colour_source = None
-        # Feature docks keep their own part of a session file: objects with save() -> dict, restore(dict).
-        self.session_state_hooks: list = []
+        # Features keep their own part of a session file: name -> (get() -> JSON, put(JSON or None)).
+        self.session_parts: dict = {}
         self._last_error = ""  # shown under the empty map's hint until something opens
         self.extend_hook = None  # set by qt/mapstack/extend: merges new images of the folder on the map
 
@@ -225,6 +226,7 @@ class MainWindow(QMainWindow):
         s.coords_changed.connect(self._on_coords)
         s.selection_changed.connect(lambda: self.map.set_selection(s.selection))
         s.focus_changed.connect(self._on_focus)
+        s.rows_added.connect(self._on_rows_added)
         self.map.lassoed.connect(lambda poly, mode: s.select_polygon(poly, mode))
         self.map.pointClicked.connect(self._on_click)
         self.map.clearRequested.connect(self._clear)
@@ -365,12 +367,10 @@ class MainWindow(QMainWindow):
 
         def done(coords, key=key, ds=ds):
             self._projection_cache.setdefault(ds, {})[key] = coords
-            if self.session.dataset is ds:
-                self.session.set_coords(coords, params.method, final=True)
+            self.session.set_layout(ds, coords, params.method, final=True)  # rows added meanwhile: placed
 
         def partial(part, ds=ds):
-            if self.session.dataset is ds:
-                self.session.set_coords(part.value, part.label, final=False)
+            self.session.set_layout(ds, part.value, part.label, final=False)
 
         self.runner.submit("project", _codes_then_project, ds, params, on_result=done,
                            on_partial=partial, on_error=self._on_failed,
@@ -391,10 +391,14 @@ class MainWindow(QMainWindow):
             self.docks[tab].raise_()
         self._update_summary()
 
+    def _on_rows_added(self, _added) -> None:
+        self._rows_added = True  # the coords that follow extend the layout: keep the view
+
     def _on_coords(self, final: bool) -> None:
         s = self.session
         codes, colors, names = self.point_colours()
-        first = len(self.map.points) != len(s.coords) or not final
+        grown, self._rows_added = self._rows_added, False
+        first = (len(self.map.points) != len(s.coords) and not grown) or not final
         self.map.set_points(s.coords, codes, colors, names, autorange=False)
         if final and len(s.coords) > PICK_INDEX_IN_BACKGROUND:
             xy = self.map.pick_index_later()
@@ -403,7 +407,9 @@ class MainWindow(QMainWindow):
         self.map.set_selection(s.selection)
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)
-        if first or final:  # after the overlays moved, so their old positions don't stretch the range
+        # After the overlays moved, so their old positions don't stretch the range. Rows added to the
+        # layout (a searched word) keep the view; a new layout is shown whole.
+        if first or (final and not grown):
             self.map.fit()
         self._update_summary()
         if final:
@@ -564,7 +570,7 @@ def _codes_then_project(ds: Dataset, params: ProjectionParams):
     from latentview.services.projection import project
 
     ds.label_codes()
-    return (yield from project(ds.embeddings, params))
+    return (yield from project(ds.embeddings, params, ds.meta.get("preview_rows")))
 
 
 def _pick_index(xy: np.ndarray):

@@ -8,7 +8,9 @@ similarity-weighted mean of their nearest mapped words, on a word-pair-axes map 
 
 from __future__ import annotations
 
+import html
 import os
+import re
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -31,12 +33,12 @@ from PySide6.QtWidgets import (
 
 from latentview.core.errors import UserError
 from latentview.core.progress import Log
+from latentview.qt.words import framing
 from latentview.qt.words.overlay import ArrowsItem, WordLabelsItem
 from latentview.qt.words.widgets import PrefixCompleter, VectorsDropFilter
 from latentview.services import words as svc
 
 ARROW = QColor("#e6550d")
-SEARCH_ZOOM = 1 / 7  # a search zooms to this fraction of the map's extent (if wider)
 
 
 class WordsPanel(QWidget):
@@ -56,6 +58,7 @@ class WordsPanel(QWidget):
         self._analogy: list[str] = []  # operands then answer, as drawn
         self._augmenting = False
         self._frame_word: str | None = None  # a searched word: frame it with its neighbours
+        self._anchor: list[int] = []  # rows the view was zoomed to; re-framed when a new layout lands
         self._build()
         self.labels = WordLabelsItem()
         self.arrows = ArrowsItem()
@@ -63,9 +66,11 @@ class WordsPanel(QWidget):
             window.map.addItem(item, ignoreBounds=True)
         s = self.session
         s.dataset_changed.connect(self._on_dataset)
+        s.rows_added.connect(self._on_rows_added)
         s.coords_changed.connect(self._on_coords)
         s.focus_changed.connect(self._on_focus)
         s.selection_changed.connect(self._update_export)
+        window.map.viewbox.sigRangeChangedManually.connect(self._forget_anchor)
 
     # --- layout --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -107,9 +112,9 @@ class WordsPanel(QWidget):
         go = QPushButton("=")
         go.setFixedWidth(32)
         go.clicked.connect(lambda: self.run_analogy())
-        a_row = QHBoxLayout()
-        a_row.addWidget(self.analogy_edit, 1)
-        a_row.addWidget(self.analogy_method)
+        self.analogy_edit.setMinimumWidth(150)
+        a_row = QHBoxLayout()  # under the expression, which gets the dock's whole width
+        a_row.addWidget(self.analogy_method, 1)
         a_row.addWidget(go)
 
         self.axis_edits = [QLineEdit(text=t) for t in ("man", "woman", "bad", "good")]
@@ -132,6 +137,9 @@ class WordsPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b22222")
+        self.message.setTextFormat(Qt.RichText)
+        self.message.linkActivated.connect(self._use_suggestion)  # "Did you mean <a>toilet</a>?"
+        self._unknown: tuple[str, str] | None = None  # (where: search|analogy|axes, the unknown word)
         self.results_title = QLabel()
         self.results_title.setWordWrap(True)
         self.results = QListWidget()
@@ -145,7 +153,8 @@ class WordsPanel(QWidget):
         form = QFormLayout()
         form.addRow("Words on map", n_row)
         form.addRow("Search", self.search_edit)
-        form.addRow("Analogy", a_row)
+        form.addRow("Analogy", self.analogy_edit)
+        form.addRow("", a_row)
         lay = QVBoxLayout(self)
         lay.addWidget(self.info)
         lay.addLayout(buttons)
@@ -232,6 +241,7 @@ class WordsPanel(QWidget):
     def _on_dataset(self) -> None:
         ds = self.session.dataset
         self._row = {w: i for i, w in enumerate(ds.items)} if self._is_ours() else {}
+        self._anchor = []
         if not self._augmenting:
             self._analogy = []
             self.arrows.set_arrows([])
@@ -240,6 +250,13 @@ class WordsPanel(QWidget):
             self.results_title.clear()
             self._say("")
 
+    def _on_rows_added(self, added) -> None:
+        items = self.session.dataset.items
+        self._row.update((items[i], i) for i in range(added.start, added.stop))
+
+    def _forget_anchor(self, *_) -> None:
+        self._anchor = []
+
     def _on_coords(self, final: bool) -> None:
         s = self.session
         if not self._is_ours():
@@ -247,6 +264,8 @@ class WordsPanel(QWidget):
             for side in ("bottom", "left"):  # a word-pair axes map's titles go with it
                 self.window.map.plotItem.showLabel(side, False)
             return
+        if final and self._anchor and not self._augmenting:  # a new layout: the same words, elsewhere
+            self._frame(self._anchor)
         self.labels.set_words(s.dataset.items, s.coords)
         self.arrows.set_points(s.coords)
         if s.projection != "axes":
@@ -304,44 +323,70 @@ class WordsPanel(QWidget):
         return i is not None and self.session.dataset.labels[i] == svc.ADDED
 
     def _say(self, text: str) -> None:
-        self.message.setText(text)
+        self._unknown = None
+        self.message.setText(html.escape(text))
         if text:
             self.window.log.add(Log(text, "warning"))
             self.messageShown.emit(text)
 
+    def _ready(self) -> bool:
+        """Word tools need word vectors on the map; say what to do when they are not."""
+        if self._is_ours():
+            return True
+        if self.space is None:
+            self._say("No word vectors are open: press Built-in GloVe or Open file… first.")
+        else:
+            self._say(f"The map shows something else now: move the ‘Words on map’ slider or press "
+                      f"Built-in GloVe to show the words of {self.space.name} again.")  # fmt: skip
+        return False
+
+    def _say_unknown(self, exc: UserError, where: str) -> None:
+        """An unknown word: the sentence, with each suggestion a link that retries with it."""
+        self._say(str(exc))
+        if not isinstance(exc, svc.UnknownWordError) or not exc.suggestions:
+            return
+        self._unknown = (where, exc.word)
+        links = ", ".join(f'<a href="{html.escape(w)}">{html.escape(w)}</a>' for w in exc.suggestions)
+        head = str(exc).split(" Did you mean")[0]
+        self.message.setText(f"{html.escape(head)} Did you mean {links}?")
+
+    def _use_suggestion(self, word: str) -> None:
+        if self._unknown is None:
+            return
+        where, wrong = self._unknown
+        if where == "search":
+            self.search_edit.setText(word)
+            self.search(word)
+        elif where == "analogy":
+            text = re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", word, self.analogy_edit.text())
+            self.analogy_edit.setText(text)
+            self.run_analogy()
+        else:
+            for edit in self.axis_edits:
+                if edit.text().strip() == wrong:
+                    edit.setText(word)
+            self.apply_axes()
+
     # --- adding words outside the top N --------------------------------------------------
     def _augment(self, vocab_ids) -> None:
-        s, win = self.session, self.window
+        """Append words to the map's dataset (Session.add_rows): groups, clusters, the layout and the
+        view are kept; the new words are placed beside their nearest mapped words (exactly on axes)."""
+        s = self.session
         ids = [
             int(i) for i in dict.fromkeys(vocab_ids) if i is not None and self.space.words[i] not in self._row
         ]
         if not ids:
             return
-        old = s.dataset
-        new = svc.extend_dataset(old, self.space, ids)
-        coords, method, selection, focus = s.coords, s.projection, s.selection, s.focus
-        view = win.map.viewbox.viewRange()
-        projecting = win.runner.is_running("project") or coords is None
-        if not projecting:
-            if self._axes is not None:
-                extra = svc.axes_coords(new.embeddings[len(old) :], self._axes[1])
-            else:
-                extra = svc.place_near(s.unit_embeddings, coords, new.embeddings[len(old) :])
+        new = svc.extend_dataset(s.dataset, self.space, ids)
+        exact = None
+        if self._axes is not None and s.coords is not None:
+            exact = svc.axes_coords(new.embeddings[len(s.dataset) :], self._axes[1])
         self._augmenting = True
         try:
-            s.set_dataset(new)
-            if projecting:
-                win.reproject(win.settings.params())
-            else:
-                s.set_coords(np.vstack([coords, extra]), method, final=True)
-                win.map.viewbox.setRange(xRange=view[0], yRange=view[1], padding=0)
-            if selection is not None:
-                s.set_selection(np.concatenate([selection, np.zeros(len(ids), bool)]))
-            if focus is not None:
-                s.set_focus(focus)
+            s.add_rows(new, exact)
         finally:
             self._augmenting = False
-        win.log.add(Log(f"Added to the map: {', '.join(self.space.words[i] for i in ids)}", "info"))
+        self.window.log.add(Log(f"Added to the map: {', '.join(self.space.words[i] for i in ids)}", "info"))
 
     def ensure_on_map(self, words: list[str]) -> list[int]:
         """Dataset rows of `words` (vocabulary spellings), adding those outside the top N."""
@@ -351,12 +396,12 @@ class WordsPanel(QWidget):
     # --- search ---------------------------------------------------------------------------
     def search(self, text: str) -> int | None:
         """Find a word: select it, focus it (Inspector shows its neighbours) and zoom the map to it."""
-        if self.space is None or not self._is_ours() or not text or not text.strip():
+        if not text or not text.strip() or not self._ready():
             return None
         try:
             word = svc.resolve(self.space, text)
         except UserError as exc:
-            self._say(str(exc))
+            self._say_unknown(exc, "search")
             return None
         self._say("")
         (row,) = self.ensure_on_map([word])
@@ -369,25 +414,13 @@ class WordsPanel(QWidget):
         return row
 
     def _frame_around(self, row: int, others: list[int]) -> None:
-        """Zoom so `row` is centred and its closest neighbours are in view too (within limits)."""
-        xy = self.session.coords
-        lo, hi = np.nanpercentile(xy, [1, 99], axis=0)
-        ext = np.maximum(hi - lo, 1e-9)
-        reach = float(np.max(np.abs(xy[others] - xy[row]) / ext)) * 1.4 if others else SEARCH_ZOOM / 2
-        half = ext * min(max(reach, 1 / 60), 1 / 6)
-        x, y = xy[row]
-        self.window.map.viewbox.setRange(xRange=(x - half[0], x + half[0]), yRange=(y - half[1], y + half[1]),
-                                         padding=0)  # fmt: skip
+        self._anchor = [row, *others]
+        self.window.map.zoom_to(*framing.around(self.session.coords, row, others))
 
     def _zoom_to(self, row: int) -> None:
-        xy = self.session.coords
-        lo, hi = np.nanpercentile(xy, [1, 99], axis=0)
-        span = np.maximum(hi - lo, 1e-9) * SEARCH_ZOOM
-        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
-        w, h = min(x1 - x0, span[0]), min(y1 - y0, span[1])
-        x, y = xy[row]
-        self.window.map.viewbox.setRange(
-            xRange=(x - w / 2, x + w / 2), yRange=(y - h / 2, y + h / 2), padding=0
+        self._anchor = [row]
+        self.window.map.zoom_to(
+            *framing.on_row(self.session.coords, row, self.window.map.viewbox.viewRange())
         )
 
     # --- analogy --------------------------------------------------------------------------
@@ -397,14 +430,14 @@ class WordsPanel(QWidget):
             self.analogy_edit.setText(text)
         if method is not None:
             self.analogy_method.setCurrentIndex(self.analogy_method.findData(method))
-        if self.space is None or not self._is_ours():
+        if not self._ready():
             return
         try:
             pos, neg = svc.parse_analogy(self.analogy_edit.text())
             pos = [svc.resolve(self.space, w) for w in pos]
             neg = [svc.resolve(self.space, w) for w in neg]
         except UserError as exc:
-            self._say(str(exc))
+            self._say_unknown(exc, "analogy")
             return
         self._say("")
         m = self.analogy_method.currentData()
@@ -431,15 +464,11 @@ class WordsPanel(QWidget):
         self._frame(list(rows.values()))
 
     def _frame(self, rows: list[int]) -> None:
-        """Make sure all of `rows` are in view (zooming out only as far as needed)."""
-        xy = self.session.coords[rows]
-        (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-        if lo[0] >= x0 and hi[0] <= x1 and lo[1] >= y0 and hi[1] <= y1:
-            return
-        pad = np.maximum(hi - lo, 1e-6) * 0.3
-        self.window.map.viewbox.setRange(xRange=(lo[0] - pad[0], hi[0] + pad[0]),
-                                         yRange=(lo[1] - pad[1], hi[1] + pad[1]), padding=0)  # fmt: skip
+        """Zoom to `rows` (an analogy's words) so its arrows read; re-framed when a new layout lands."""
+        xy = self.session.coords
+        if xy is not None and rows and max(rows) < len(xy):
+            self._anchor = list(rows)
+            self.window.map.zoom_to(*framing.box(xy, rows))
 
     # --- word-pair axes -------------------------------------------------------------------
     def apply_axes(
@@ -452,7 +481,7 @@ class WordsPanel(QWidget):
         if y_pair is not None:
             self.axis_edits[2].setText(y_pair[0])
             self.axis_edits[3].setText(y_pair[1])
-        if self.space is None or not self._is_ours():
+        if not self._ready():
             return
         texts = [e.text().strip() for e in self.axis_edits]
         try:
@@ -460,11 +489,12 @@ class WordsPanel(QWidget):
             pairs = ((words[0], words[1]), (words[2], words[3]))
             dirs = np.stack([svc.axis_direction(self.space, p) for p in pairs])
         except UserError as exc:
-            self._say(str(exc))
+            self._say_unknown(exc, "axes")
             return
         self._say("")
         self.window.runner.cancel("project")  # a UMAP still running must not overwrite the axes
         self._axes = (pairs, dirs)
+        self._anchor = []
         self.ensure_on_map(words)
         s = self.session
         s.set_coords(svc.axes_coords(s.dataset.embeddings, dirs), "axes", final=True)
@@ -502,4 +532,7 @@ def install_words_panel(window) -> WordsPanel:
     for action in (builtin, from_file):
         window.file_menu.insertAction(window.quit_action, action)
     window.installEventFilter(VectorsDropFilter(panel))
+    from latentview.qt.words import session_state
+
+    session_state.install(panel)
     return panel
