@@ -45,14 +45,16 @@ class Dataset:
         """Integer code per item and the label names, for colouring and legends: in the order of
         meta['label_order'] when given (e.g. frequency bands), the rest sorted. Cached (a pass over a
         million labels takes a few hundred ms); recomputed if the labels change or rows were added."""
+        wanted = tuple(self.meta.get("label_order", ()))
         cached = self.__dict__.get("_label_codes")
-        if cached is not None and cached[0] is self.labels and len(cached[1]) == len(self.labels):
+        if (cached is not None and cached[0] is self.labels and len(cached[1]) == len(self.labels)
+                and cached[3] == wanted):  # fmt: skip
             return cached[1], list(cached[2])
         present = set(self.labels)
-        order = [n for n in self.meta.get("label_order", ()) if n in present]
+        order = [n for n in wanted if n in present]
         names = order + sorted(present.difference(order))
         lookup = {n: i for i, n in enumerate(names)}
         codes = np.fromiter((lookup[v] for v in self.labels), dtype=np.int32, count=len(self))
         codes.flags.writeable = False
-        self.__dict__["_label_codes"] = (self.labels, codes, names)
+        self.__dict__["_label_codes"] = (self.labels, codes, names, wanted)
         return codes, list(names)
