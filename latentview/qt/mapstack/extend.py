@@ -37,6 +37,7 @@ def extend_current_map(window, fresh) -> bool:
     ext = extend_map(s.dataset, s.coords, fresh)
     if ext.n_new == 0 and len(ext.keep) == len(s.dataset):
         window.log.add(Log("No new images: the map is unchanged", "info"))
+        window.mapReady.emit(s.projection)  # the map asked for is on screen (waiters, --screenshot)
         return True
     clustering = _carry_clusters(ex.clustering, s.dataset, ext)
     groups = [(g.name, ext.carry(g.mask, False), g.color) for g in ex.groups]
@@ -54,6 +55,7 @@ def extend_current_map(window, fresh) -> bool:
            f"'new' to see them); View ▸ Re-layout Map recomputes the whole layout")  # fmt: skip
     window.log.add(Log(msg, "info"))
     window.statusBar().showMessage(msg, 15000)
+    window.mapReady.emit(method)
     return True
 
 
