@@ -76,13 +76,13 @@ def test_a_full_disk_is_a_sentence_and_removes_the_temp_file(photos, tmp_path, m
 
     register_tiny()
     monkeypatch.setenv("LATENTVIEW_CACHE_DIR", str(tmp_path / "cache"))
-    real = export._write_table
+    real = export._CsvBlocks.close
 
-    def full(dataset, coords, path, tmp, *args):
-        real(dataset, coords, path, tmp, *args)  # the data is written, then the disk fills up
+    def full(self):
+        real(self)  # the data is written, then the disk fills up
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(export, "_write_table", full)
+    monkeypatch.setattr(export._CsvBlocks, "close", full)
     out = tmp_path / "out"
     out.mkdir()
     try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from latentview.backends.paths import display_path
-from latentview.core.atomic import atomic_open, temp_beside
+from latentview.core.atomic import atomic_open, output_error, temp_beside
 from latentview.core.dataset import Dataset
 from latentview.core.textsafe import csv_cell
 
@@ -87,10 +87,13 @@ def write_table_steps(dataset: Dataset, coords: np.ndarray | None, path: str, em
         if failures or not len(rows):
             writer.write(_failure_block(dataset, columns, failures))
         writer.close()
-    except BaseException:
-        writer.close()
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            writer.close()
         with contextlib.suppress(OSError):
             os.remove(tmp)
+        if isinstance(exc, OSError):  # a full disk, a size limit: one sentence naming the real file
+            raise output_error(path, exc) from None
         raise
     os.replace(tmp, path)
     return total

@@ -32,7 +32,7 @@ def _big_dataset() -> Dataset:
     codes = rng.integers(0, 12, N)
     emb = (centres[codes] + rng.normal(0, 1, (N, 64)).astype(np.float32)).astype(np.float16)
     names = [f"c{i}" for i in range(12)]
-    return Dataset("points", [f"p{i}" for i in range(N)], [names[c] for c in codes], emb)
+    return Dataset("table", [f"p{i}" for i in range(N)], [names[c] for c in codes], emb)
 
 
 def _click(window, qtbot, index):

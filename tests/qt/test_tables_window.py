@@ -181,8 +181,10 @@ def test_clusters_trust_groups_and_export_work_on_a_table(table_window, qtbot, t
     assert w.explore.trust is not None and w.explore.trust.trustworthiness > 0.8
     s.select_indices(np.arange(10))
     w.explore.groups.add("first ten", s.selection)
-    n = export_points(w, str(tmp_path / "sel.parquet"))
-    assert n == 10
+    rows = []
+    export_points(w, str(tmp_path / "sel.parquet"), on_done=rows.append)  # written on the runner
+    qtbot.waitUntil(lambda: bool(rows), timeout=60_000)
+    assert rows == [10]
     import pyarrow.parquet as pq
 
     t = pq.read_table(tmp_path / "sel.parquet")

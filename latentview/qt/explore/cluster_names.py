@@ -102,17 +102,23 @@ class ClusterNames:
         return zoom_names(c, s.coords, self.zoom(), self._centres)
 
     def on_range_changed(self) -> None:
-        """Names are laid out again by the timer; a new hierarchy level is picked there too."""
-        self._timer.start()
+        """A zoom into another level of the hierarchy swaps the names at once; otherwise the names are
+        laid out again by the timer (one layout per burst of view changes)."""
+        if not self._new_level():
+            self._timer.start()
 
     def _view_changed(self) -> None:
+        if not self._new_level():
+            self.layout()
+
+    def _new_level(self) -> bool:
         from latentview.core.clusters import level_for_zoom
 
         c = self.window.explore.clustering
         if self.visible and c is not None and c.levels and level_for_zoom(c, self.zoom()) != self.level:
             self.refresh()
-        else:
-            self.layout()
+            return True
+        return False
 
     def refresh(self) -> None:
         plot = self.window.map
