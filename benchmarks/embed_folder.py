@@ -2,6 +2,8 @@
 and time-to-map for a cached reopen of a 2,000-image folder.
 
     .venv/bin/python benchmarks/embed_folder.py [--images 160] [--cached 2000] [--model efficientnet-lite0] [--quick]
+    .venv/bin/python benchmarks/embed_folder.py --make-only FOLDER [--images N]   # just write the JPEGs
+      (scripts/build_app.sh: the frozen app and the Python install then embed the same folder)
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ def main() -> None:
     ap.add_argument("--cached", type=int, default=2000)
     ap.add_argument("--model", default="efficientnet-lite0")
     ap.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
+    ap.add_argument("--make-only", metavar="FOLDER", help="only write --images JPEGs into FOLDER")
     args = ap.parse_args()
+    if args.make_only:
+        make_jpegs(Path(args.make_only), args.images)
+        return
     if args.quick:
         args.images, args.cached = 16, 200
     tmp = Path(tempfile.mkdtemp(prefix="lv-bench-"))

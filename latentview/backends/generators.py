@@ -255,7 +255,9 @@ def _looks_pickled(path: str, exc: Exception) -> bool:
 def load_generator_file(path: str | os.PathLike, nz: int | None = None, trusted: bool = False) -> Generator:
     """A user's generator file: TorchScript (only `trusted`, in a child process), safetensors, or a
     torch state dict / checkpoint."""
-    import torch
+    from latentview.backends.prebuilt import require_torch
+
+    torch = require_torch("Opening a generator file")
 
     path = os.fspath(path)
     name = os.path.basename(path)
@@ -305,7 +307,9 @@ def _face_weights() -> Path:
 
 
 def _build_face() -> Generator:
-    import torch
+    from latentview.backends.prebuilt import require_torch
+
+    torch = require_torch("The face generator without its shipped ONNX file")
 
     path = _face_weights()
     state = torch.load(path, map_location="cpu", weights_only=True)["netG_state_dict"]
@@ -314,6 +318,9 @@ def _build_face() -> Generator:
 
 
 def _build_digits() -> Generator:
+    from latentview.backends.prebuilt import require_torch
+
+    require_torch("The digits generator without its shipped ONNX file")
     from safetensors import safe_open
     from safetensors.torch import load_file
 
@@ -350,8 +357,10 @@ def get_generator(name: str, trusted: bool = False) -> Generator:
             gen = _loaded.get(name)
             if gen is not None and getattr(gen, "alive", True):
                 return gen
-        if name in GENERATORS:
-            gen = GENERATORS[name].build()
+        if name in GENERATORS:  # the desktop bundle ships built-ins on ONNX Runtime (no torch)
+            from latentview.backends import prebuilt
+
+            gen = prebuilt.load_generator(name) or GENERATORS[name].build()
         elif os.path.isfile(name):
             gen = load_generator_file(name, trusted=trusted)
         else:

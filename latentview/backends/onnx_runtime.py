@@ -31,7 +31,9 @@ def model_paths(name: str) -> tuple[Path, Path]:
 class OnnxEmbedder:
     runtime = "onnxruntime"
 
-    def __init__(self, name: str, onnx_file: Path, meta: dict, torch_loader: Callable):
+    def __init__(
+        self, name: str, onnx_file: Path, meta: dict, torch_loader: Callable, head: Path | None = None
+    ):
         import onnxruntime as ort
 
         self.name = name
@@ -44,6 +46,7 @@ class OnnxEmbedder:
         self._threads = 1
         self._session = None
         self._torch_loader = torch_loader
+        self._head = head  # the linear class head as weight/bias (the desktop bundle: no torch)
         self._lock = threading.Lock()  # the session is built once even when two threads embed at once
 
     def set_threads(self, n: int) -> None:
@@ -71,7 +74,11 @@ class OnnxEmbedder:
         return out.reshape(len(images), -1).astype(np.float32, copy=False)
 
     def classify(self, features: np.ndarray, top: int = 5):
-        """The classification head is tiny: run it in torch, loaded only when asked."""
+        """The classification head is tiny: numpy when shipped as weights, else torch, loaded only when asked."""
+        if self._head is not None:
+            from latentview.backends import prebuilt
+
+            return prebuilt.linear_top(features, self._head, self.categories, top)
         return self._torch_loader().classify(features, top)
 
 
@@ -89,6 +96,15 @@ def load_or_export(name: str, torch_loader: Callable,
     except ImportError:
         note(f"{name} runs on torch: ONNX Runtime is not installed (slower, same embeddings).")
         return None
+    from latentview.backends import prebuilt
+
+    try:
+        shipped = prebuilt.load_encoder(name, torch_loader)
+    except Exception as exc:
+        note(f"The shipped ONNX model of {name} could not be read ({_why(exc)}).")
+        shipped = None
+    if shipped is not None:
+        return shipped
     try:
         onnx_file, meta_file = model_paths(name)
     except OSError as exc:

@@ -371,7 +371,9 @@ def _build_torchscript(path: str, layer: str | None):
         raise UserError("A TorchScript encoder offers only its output as the layer; export to ONNX for more.")
     import warnings
 
-    import torch
+    from latentview.backends.prebuilt import require_torch
+
+    torch = require_torch("A TorchScript encoder")
 
     try:
         with warnings.catch_warnings():

@@ -45,7 +45,6 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
 
     import numpy as np
-    import torch
 
     from latentview.backends.generators import (
         DEFAULT_GENERATOR,
@@ -60,7 +59,12 @@ def main(argv: list[str]) -> int:
     from latentview.services import gan
     from latentview.services.runner import drive
 
-    torch.set_num_threads(1)
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # the desktop bundle: built-in generators run on ONNX Runtime
+        pass
     console = ConsoleProgress()
     with command_guard("latentview gan", console) as g:
         check_writable(args.output)
