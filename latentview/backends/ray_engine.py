@@ -40,7 +40,7 @@ def import_ray():
         os.environ.setdefault(key, value)
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise UserError(RAY_MISSING) from None
     return ray

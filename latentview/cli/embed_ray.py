@@ -33,7 +33,9 @@ def main_ray(args) -> int:
 
     prog = "latentview embed"
     if os.path.splitext(args.output.rstrip("/"))[1].lower() in (".parquet", ".csv"):
-        print(f"{prog}: --engine ray writes a folder of shards: give -o a folder, not a file", file=sys.stderr)
+        print(
+            f"{prog}: --engine ray writes a folder of shards: give -o a folder, not a file", file=sys.stderr
+        )
         return 2
     if args.workers < 1 or args.chunk_size < 1:
         print(f"{prog}: --workers and --chunk-size must be at least 1", file=sys.stderr)
