@@ -63,7 +63,11 @@ class HalfPrecisionSearch:
 def best_search(embeddings: np.ndarray):
     """numpy float32 for ordinary sizes; float16 in torch for big ones (when torch is installed); above
     `ann.ANN_ABOVE` rows an approximate IVF index on top (backends/ann.py), exact until it is built."""
-    if embeddings.shape[0] * embeddings.shape[1] >= LARGE or embeddings.dtype == np.float16:
+    if (
+        embeddings.shape[0] * embeddings.shape[1] >= LARGE
+        or embeddings.dtype == np.float16
+        or (len(embeddings) >= _ann_above())
+    ):
         try:
             if len(embeddings) >= _ann_above():
                 from latentview.backends.ann import IVFSearch

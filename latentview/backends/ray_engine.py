@@ -29,7 +29,6 @@ QUIET_ENV = {
     "RAY_DATA_DISABLE_PROGRESS_BARS": "1",
     "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",
     "ORT_DISABLE_TELEMETRY": "1",
-    "RAY_BACKEND_LOG_LEVEL": "fatal",  # the driver's C++ notes on stderr; failures still raise
 }
 EMBED_BATCH = 8  # the local engine's batch: the same ONNX calls, the same numbers
 
