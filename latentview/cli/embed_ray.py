@@ -52,7 +52,7 @@ def main_ray(args) -> int:
     out = display_path(os.path.abspath(args.output) if "://" not in args.output else args.output)
     print(
         f"files {result.files}, embedded {result.embedded}, failed {result.failed}, {secs:.1f} s, "
-        f"{result.embedded / max(secs, 1e-9):.1f} images/s, shards written {result.shards_written}, "
+        f"{result.embedded_now / max(secs, 1e-9):.1f} images/s, shards written {result.shards_written}, "
         f"kept {result.shards_skipped} → {printable(out)}"
     )
     return 0

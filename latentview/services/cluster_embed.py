@@ -30,6 +30,7 @@ class ClusterResult:
     shards_written: int
     shards_skipped: int
     seconds: float
+    embedded_now: int = 0  # in this run (the rest came from kept shards)
 
 
 def embed_to_shards(source: str, out_dir: str, opts: ClusterOptions):
@@ -37,8 +38,7 @@ def embed_to_shards(source: str, out_dir: str, opts: ClusterOptions):
     from latentview.backends import embedders
 
     t0 = time.perf_counter()
-    ray_mod = ray_engine.import_ray()  # a sentence before anything else when Ray is missing
-    del ray_mod
+    ray_engine.import_ray()  # a sentence before anything else when Ray is missing
     yield Progress(0, 0, f"Loading model {opts.model}")
     size = embedders.get_embedder(opts.model).input_size  # fails here, in one sentence, not on workers
     model_id = embedders.cache_id(opts.model)
@@ -60,10 +60,10 @@ def embed_to_shards(source: str, out_dir: str, opts: ClusterOptions):
             yield Log(f"{len(done)} of {len(planned)} shard(s) are up to date and were kept.", "info")
         todo = [_chunk_row(i, m, size) for i, m in enumerate(planned) if i not in done]
         counts = yield from _run(ray, todo, files, done, planned, opts, out_dir, root)
-    embedded, failed = counts
+    embedded, failed, embedded_now = counts
     failed += len(problems)
     return ClusterResult(len(files) + len(problems), embedded, failed, len(todo), len(done),
-                         time.perf_counter() - t0)  # fmt: skip
+                         time.perf_counter() - t0, embedded_now)  # fmt: skip
 
 
 def _chunk_row(index: int, manifest: dict, size: int) -> dict:
@@ -72,7 +72,8 @@ def _chunk_row(index: int, manifest: dict, size: int) -> dict:
 
 
 def _run(ray, todo, files, done, planned, opts: ClusterOptions, out_dir: str, root: str):
-    """Generator: runs the chunks left to do; returns (embedded, failed) over all shards."""
+    """Generator: runs the chunks left to do; returns (embedded, failed) over all shards and the number
+    embedded in this run."""
     embedded = failed = 0
     kept = sum(len(planned[i]["files"]) for i in done)
     embedded_kept, failed_kept = _count_kept(out_dir, done)
@@ -89,7 +90,7 @@ def _run(ray, todo, files, done, planned, opts: ClusterOptions, out_dir: str, ro
                 if err is not None:
                     yield Log(f"{display_path(path)}: {err}")
             yield meter.update(finished, "Embedding", "img")
-    return embedded + embedded_kept, failed + failed_kept
+    return embedded + embedded_kept, failed + failed_kept, embedded
 
 
 def _count_kept(out_dir: str, done: set[int]) -> tuple[int, int]:
