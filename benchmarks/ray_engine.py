@@ -132,15 +132,16 @@ def shards_child(folder: str) -> dict:
     return out
 
 
-def shards(rows: int, dim: int, ann_above: int | None) -> dict | None:
+def shards(rows: int, dim: int, ann_above: int | None, keep: str | None = None) -> dict | None:
     try:
         import latentview.services.tables  # noqa: F401  (Open Embeddings: the tables feature)
     except ImportError:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        folder = os.path.join(tmp, "shards")
+        folder = keep or os.path.join(tmp, "shards")
         t0 = time.perf_counter()
-        write_shards(folder, rows, dim, per_shard=max(1000, rows // 20))
+        if not os.path.isdir(folder):
+            write_shards(folder, rows, dim, per_shard=max(1000, rows // 20))
         written = time.perf_counter() - t0
         env = dict(os.environ, **({"LATENTVIEW_ANN_ABOVE": str(ann_above)} if ann_above else {}))
         res = subprocess.run([sys.executable, __file__, "--child", folder], capture_output=True, text=True,
@@ -158,6 +159,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="16 images, 20,000 × 64 rows (what the test runs)")
     ap.add_argument("--skip-shards", action="store_true")
     ap.add_argument("--skip-engines", action="store_true")
+    ap.add_argument("--keep", metavar="DIR", help="write the shard folder here (and reuse it if it exists)")
     ap.add_argument("--child")
     args = ap.parse_args()
     if args.child:
@@ -176,7 +178,7 @@ def main() -> None:
               f"({r['ray1'] / r['local']:.2f}×), 2 actors {r['ray2']:.1f}/s ({r['ray2'] / r['local']:.2f}×); "
               f"Ray start {r['ray_start_s']:.1f} s (not counted)")  # fmt: skip
     if not args.skip_shards:
-        s = shards(rows, dim, ann_above=5_000 if args.quick else None)
+        s = shards(rows, dim, ann_above=5_000 if args.quick else None, keep=args.keep)
         if s is None:
             print("shard folder: skipped (Open Embeddings, from the tables feature, is not in this checkout)")
             return

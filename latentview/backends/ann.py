@@ -27,7 +27,7 @@ class IVFSearch(HalfPrecisionSearch):
         super().__init__(embeddings)
         n = len(self._rows)
         self.nlist = nlist or int(np.clip(n // 4000, 16, 1024))  # 2M rows: 500 lists of ~4,000
-        self.nprobe = min(nprobe or max(8, self.nlist // 24), self.nlist)  # ~4 % of the rows a click
+        self.nprobe = min(nprobe or max(8, self.nlist // 48), self.nlist)  # ~2 % of the rows a click
         self._seed = seed
         self._centroids = None
         self._order = self._offsets = None
@@ -65,11 +65,13 @@ class IVFSearch(HalfPrecisionSearch):
             self._order = torch.argsort(lists, stable=True).to(torch.int64)
             counts = torch.bincount(lists.to(torch.int64), minlength=self.nlist)
         self._offsets = np.concatenate([[0], np.cumsum(counts.numpy())])
+        self._order_np = self._order.numpy()  # numpy fancy indexing: ~3× torch's here
+        self._inv_norm_np = None if self._inv_norm is None else self._inv_norm.numpy()
         self._centroids = cent.to(torch.float16)
         self.ready.set()
 
     def _gather(self, idx: np.ndarray) -> np.ndarray:
-        """The rows at `idx` (ascending), copied as 8-byte words: ~3× torch's float16 index_select here."""
+        """The rows at `idx` (ascending within each list), copied as 8-byte words: ~3× torch's float16 index_select here."""
         rows = self._rows.numpy()
         if rows.shape[1] % 4 == 0:
             return rows.view(np.int64)[idx].view(np.float16)
@@ -83,15 +85,16 @@ class IVFSearch(HalfPrecisionSearch):
         q = (q / q.norm().clamp_min(1e-12)).to(torch.float16)
         with torch.inference_mode():
             probe = torch.topk((self._centroids @ q).float(), self.nprobe).indices.numpy()
-            idx = torch.cat([self._order[self._offsets[c] : self._offsets[c + 1]] for c in probe])
-            idx = torch.sort(idx).values  # ascending: the gather walks memory forwards
-            sims = (torch.from_numpy(self._gather(idx.numpy())) @ q).float()
+            idx = np.concatenate([self._order_np[self._offsets[c] : self._offsets[c + 1]] for c in probe])
+            sims = (torch.from_numpy(self._gather(idx)) @ q).float().numpy()
             if self._inv_norm is not None:
-                sims *= self._inv_norm[idx]
-            if exclude is not None:
-                sims[idx == exclude] = -2.0
-            vals, top = torch.topk(sims, min(k, len(sims)))
-        return idx[top].numpy(), np.clip(1.0 - vals.numpy(), 0.0, 2.0)
+                sims *= self._inv_norm_np[idx]
+        if exclude is not None:
+            sims[idx == exclude] = -2.0
+        kk = min(k, len(sims))
+        top = np.argpartition(-sims, kk - 1)[:kk]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return idx[top].astype(np.int64), np.clip(1.0 - sims[top], 0.0, 2.0)
 
 
 def recall_at_k(approx, exact, queries: np.ndarray, k: int = 10) -> float:
