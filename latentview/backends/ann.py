@@ -27,7 +27,7 @@ class IVFSearch(HalfPrecisionSearch):
         super().__init__(embeddings)
         n = len(self._rows)
         self.nlist = nlist or int(np.clip(n // 4000, 16, 1024))  # 2M rows: 500 lists of ~4,000
-        self.nprobe = min(nprobe or max(8, self.nlist // 48), self.nlist)  # ~2 % of the rows a click
+        self.nprobe = min(nprobe or max(16, self.nlist // 24), self.nlist)  # ~4 % of the rows a click
         self._seed = seed
         self._centroids = None
         self._order = self._offsets = None
