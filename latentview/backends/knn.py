@@ -92,10 +92,25 @@ class HalfPrecisionSearch:
 
 
 def best_search(embeddings: np.ndarray):
-    """numpy float32 for ordinary sizes; float16 in torch for big ones (when torch is installed)."""
-    if embeddings.shape[0] * embeddings.shape[1] >= LARGE or embeddings.dtype == np.float16:
+    """numpy float32 for ordinary sizes; float16 in torch for big ones (when torch is installed); above
+    `ann.ANN_ABOVE` rows an approximate IVF index on top (backends/ann.py), exact until it is built."""
+    if (
+        embeddings.shape[0] * embeddings.shape[1] >= LARGE
+        or embeddings.dtype == np.float16
+        or (len(embeddings) >= _ann_above())
+    ):
         try:
+            if len(embeddings) >= _ann_above():
+                from latentview.backends.ann import IVFSearch
+
+                return IVFSearch(embeddings)
             return HalfPrecisionSearch(embeddings)
         except ImportError:
             pass
     return NeighbourSearch(embeddings)
+
+
+def _ann_above() -> int:
+    from latentview.backends.ann import ANN_ABOVE
+
+    return ANN_ABOVE

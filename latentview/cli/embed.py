@@ -13,8 +13,12 @@ from latentview.core.textsafe import printable
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="latentview embed", description=__doc__)
-    p.add_argument("folder")
-    p.add_argument("-o", "--output", help="OUT.parquet or OUT.csv (with --update: default the map itself)")
+    p.add_argument("folder", help="a folder of images (with --engine ray also s3://…, gs://…, hdfs://…)")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="OUT.parquet or OUT.csv (--update: default the map itself; --engine ray: OUT_DIR/)",
+    )
     p.add_argument(
         "--update",
         metavar="MAP.parquet",
@@ -51,10 +55,15 @@ def main(argv: list[str]) -> int:
         help="add each point's kNN recall ('knn_recall') and print the map's trustworthiness",
     )
     p.add_argument("--trust-k", type=int, default=10, help="neighbours for --trust (default 10)")
+    from latentview.cli.embed_ray import add_ray_arguments, main_ray
+
+    add_ray_arguments(p)
     args = p.parse_args(argv)
     args.output = args.output or args.update
     if not args.output:
         p.error("the following arguments are required: -o/--output")
+    if args.engine == "ray":
+        return main_ray(args)
 
     from latentview.backends.embedders import DEFAULT_MODEL
     from latentview.backends.projectors import ProjectionParams

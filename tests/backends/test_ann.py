@@ -1,0 +1,40 @@
+"""The IVF index: recall against exact search, exact answers until it is built, chosen above a size."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from latentview.backends import ann, knn
+
+
+def _clustered(n=20_000, d=64, centres=200, seed=0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    c = rng.normal(size=(centres, d)).astype(np.float32)
+    return (c[rng.integers(0, centres, n)] + 0.5 * rng.normal(size=(n, d))).astype(np.float16)
+
+
+def test_ivf_recall_against_exact_search():
+    x = _clustered()
+    approx, exact = ann.IVFSearch(x, nlist=64, nprobe=8, background=False), knn.HalfPrecisionSearch(x)
+    assert approx.ready.is_set()
+    queries = np.random.default_rng(1).integers(0, len(x), 100)
+    assert ann.recall_at_k(approx, exact, queries, k=10) >= 0.9
+    idx, dist = approx.query(5, 10)
+    assert 5 not in idx and len(idx) == 10 and np.all(np.diff(dist) >= -1e-6)
+
+
+def test_float32_rows_and_exact_until_ready():
+    x = _clustered(n=5_000).astype(np.float32)
+    s = ann.IVFSearch(x, nlist=16, background=True)
+    s.ready.wait(60)
+    exact = knn.HalfPrecisionSearch(x)
+    assert ann.recall_at_k(s, exact, np.arange(50), k=10) >= 0.8
+
+
+def test_best_search_uses_the_index_above_the_threshold(monkeypatch):
+    monkeypatch.setattr(ann, "ANN_ABOVE", 1000)
+    s = knn.best_search(_clustered(n=2_000))
+    assert isinstance(s, ann.IVFSearch)
+    s.ready.wait(60)
+    monkeypatch.setattr(ann, "ANN_ABOVE", 10_000)
+    assert type(knn.best_search(_clustered(n=2_000))) is knn.HalfPrecisionSearch
