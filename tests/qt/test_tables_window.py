@@ -189,4 +189,4 @@ def test_clusters_trust_groups_and_export_work_on_a_table(table_window, qtbot, t
 
     t = pq.read_table(tmp_path / "sel.parquet")
     assert {"cluster", "cluster_name", "knn_recall", "groups", "embedding"} <= set(t.column_names)
-    assert t.column("groups").to_pylist() == ["first ten"] * 10
+    assert t.column("groups").to_pylist() == [["first ten"]] * 10  # a list column: a point may be in several
