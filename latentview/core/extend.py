@@ -14,9 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from latentview.core.dataset import Dataset
-from latentview.core.neighbors import normalize
-
-BLOCK = 4096  # old rows per matrix product: memory stays O(new × BLOCK)
+from latentview.core.rows import nearest_rows
 
 
 @dataclass
@@ -40,18 +38,7 @@ class Extension:
 
 def nearest_old(old_emb: np.ndarray, new_emb: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """(indices, cosine similarities), each (M, k): the k nearest old rows of every new row."""
-    q = normalize(np.asarray(new_emb, np.float32))
-    k = max(1, min(k, len(old_emb)))
-    best_i = np.zeros((len(q), 0), np.int64)
-    best_s = np.zeros((len(q), 0), np.float32)
-    for start in range(0, len(old_emb), BLOCK):
-        block = normalize(np.asarray(old_emb[start : start + BLOCK], np.float32))
-        sims = q @ block.T
-        idx = np.concatenate([best_i, np.arange(start, start + len(block))[None, :].repeat(len(q), 0)], 1)
-        val = np.concatenate([best_s, sims], 1)
-        top = np.argsort(-val, axis=1, kind="stable")[:, :k]
-        best_i, best_s = np.take_along_axis(idx, top, 1), np.take_along_axis(val, top, 1)
-    return best_i, best_s
+    return nearest_rows(old_emb, np.asarray(new_emb, np.float32), k, unit=False)
 
 
 def place(old_emb: np.ndarray, old_coords: np.ndarray, new_emb: np.ndarray, k: int = 10) -> np.ndarray:

@@ -32,16 +32,19 @@ class AddedRows:
         return self.start + len(self)
 
 
-def nearest_rows(unit_base: np.ndarray, vectors: np.ndarray, k: int = 5, block: int = 131_072):
+def nearest_rows(unit_base: np.ndarray, vectors: np.ndarray, k: int = 5, block: int = 131_072,
+                 unit: bool = True):  # fmt: skip
     """(indices, similarities), each (M, k), of the k rows of `unit_base` most cosine-similar to each
-    of `vectors`; scanned in blocks so a million base rows stay flat in memory."""
+    of `vectors`; scanned in blocks so a million base rows stay flat in memory. `unit=False`: the
+    base rows are normalised block by block (no full-size copy)."""
     q = normalize(vectors).T  # (D, M)
     m = q.shape[1]
     k = max(1, min(k, len(unit_base)))
     best_i = np.zeros((0, m), np.int64)
     best_s = np.zeros((0, m), np.float32)
     for start in range(0, len(unit_base), block):
-        sims = (unit_base[start : start + block] @ q.astype(unit_base.dtype)).astype(np.float32)
+        rows = unit_base[start : start + block] if unit else normalize(unit_base[start : start + block])
+        sims = (rows @ q.astype(rows.dtype)).astype(np.float32)
         take = min(k, len(sims))
         top = np.argpartition(-sims, take - 1, axis=0)[:take]
         best_i = np.vstack([best_i, top + start])
