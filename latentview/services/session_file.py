@@ -40,6 +40,7 @@ class SessionData:
     items_head: list[str] = field(default_factory=list)  # first items, to check the folder still matches
     sidecar: str = ""  # .npz with items/labels/embeddings for non-image maps
     dataset: Dataset | None = None  # filled when loaded from a sidecar
+    table: dict | None = None  # a table map: the TableSpec that reopens the table (no sidecar)
 
 
 def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -> str:
@@ -57,7 +58,10 @@ def save_session(path: str, data: SessionData, dataset: Dataset | None = None) -
         "view": data.view,
         "colour_by": data.colour_by,
     }  # fmt: skip
-    if data.kind != "images" and dataset is not None:
+    table = dataset.meta.get("table") if dataset is not None else None
+    if table is not None:
+        doc["dataset"]["table"] = table["spec"]
+    elif data.kind != "images" and dataset is not None:
         sidecar = os.path.splitext(path)[0] + ".data.npz"
         with atomic_path(sidecar) as tmp:
             np.savez_compressed(tmp, items=np.array(dataset.items, dtype=str),
@@ -79,8 +83,13 @@ def load_session(path: str) -> SessionData:
         coords=None if coords is None else np.asarray(coords, np.float64),
         clustering=Clustering.from_json(doc["clusters"]) if doc.get("clusters") else None,
         groups=doc.get("groups") or [], view=doc.get("view"), colour_by=doc.get("colour_by", "label"),
-        items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""),
+        items_head=ds.get("items_head") or [], sidecar=ds.get("sidecar", ""), table=ds.get("table"),
     )  # fmt: skip
+    if data.table is not None:
+        if not os.path.exists(data.table.get("path", "")):
+            raise SessionFileError(f"The session's table is gone: {data.table.get('path')}")
+        add_recent(path)
+        return data
     if arrays is not None:
         data.dataset = Dataset(data.kind, arrays["items"], arrays["labels"], arrays["embeddings"],
                                source=data.source, model=data.model)  # fmt: skip

@@ -142,6 +142,11 @@ def open_session(window, path: str) -> None:
     if data.dataset is not None:
         restore(window, data, data.dataset)
         return
+    if data.table is not None:  # a table map reopens its table (with the same column choices)
+        from latentview.services.tables import TableSpec
+
+        window.tables.open(TableSpec.from_json(data.table), on_result=lambda ds: restore(window, data, ds))
+        return
     from latentview.services.ingest import IngestOptions, ingest_folder
 
     window.settings.set_model(data.model)
@@ -187,7 +192,7 @@ class ExploreActions:
         self.export_folders = QAction("Export Images to &Folders…", w, triggered=self.ask_export_folders)
         self.export_image = QAction("Export Map &Image (PNG/SVG)…", w, triggered=self.ask_export_image)
         self.save = QAction("&Save Session…", w, shortcut="Ctrl+S", triggered=self.ask_save)
-        self.open = QAction("Open Sessio&n…", w, shortcut="Ctrl+Shift+O", triggered=self.ask_open)
+        self.open = QAction("Open Sessio&n…", w, shortcut="Ctrl+Alt+O", triggered=self.ask_open)
         self.recent = QMenu("&Recent Sessions", w)
         self.recent.aboutToShow.connect(self.fill_recent)
         menu = w.file_menu

@@ -57,6 +57,7 @@ class InspectorPanel(QWidget):
         self.image = QLabel("Click a point on the map")
         self.image.setAlignment(Qt.AlignCenter)
         self.image.setMinimumHeight(160)
+        self.image.setWordWrap(True)  # a table's text (a sentence) wraps instead of widening the dock
         self.image.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
@@ -150,7 +151,7 @@ class InspectorPanel(QWidget):
         idx, dist = s.neighbours
         if self._is_images():
             head = f"<b>{self._label(i)}</b><br>{display_path(item)}<br>"
-            tail = f" · label <i>{s.dataset.labels[i]}</i>"
+            tail = f" · label <i>{s.dataset.labels[i]}</i>" + _fields_html(s.dataset, i)
             self.caption.setText(head + "…" + tail)
             self.image.setText("")
             # Size and format need the file: read it off the GUI thread, with the picture.
@@ -158,7 +159,7 @@ class InspectorPanel(QWidget):
                                on_partial=lambda part: self._set_focus_details(part, head, tail))  # fmt: skip
         else:
             self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
-            self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>")
+            self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>" + _fields_html(s.dataset, i))
         self.neighbours_title.setText(
             f"{len(idx)} nearest neighbours in the full {s.dataset.embeddings.shape[1]}-d space "
             "(cosine distance):"
@@ -190,6 +191,17 @@ class InspectorPanel(QWidget):
         self.count.setText(f"<b>{len(idx):,} selected</b>{more} — {top}")
         self._fill(self.grid, shown, [self._label(j) for j in shown], "selection-thumbs")
         self.tabs.setCurrentIndex(1)
+
+
+def _fields_html(dataset, index: int) -> str:
+    """A table map's columns for this row (none for folders, words, GAN samples)."""
+    from html import escape
+
+    from latentview.core.table_roles import row_fields
+
+    rows = "".join(f"<tr><td><i>{escape(k)}</i></td><td>{escape(v[:200])}</td></tr>"
+                   for k, v in row_fields(dataset, index))  # fmt: skip
+    return f"<table cellspacing=2>{rows}</table>" if rows else ""
 
 
 def _focus_details(path: str, size: int):

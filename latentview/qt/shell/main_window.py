@@ -96,18 +96,20 @@ class MainWindow(QMainWindow):
         from latentview.qt.gan import panel as gan_panel
         from latentview.qt.map import add_model, trust_overlay
         from latentview.qt.map import thumbnails as thumbnail_layer
+        from latentview.qt.tables import opener as tables
         from latentview.qt.words import panel as words_panel
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
-                       explore_actions, add_model):  # fmt: skip
+                       explore_actions, add_model, tables):  # fmt: skip
             module.install(self)
         self._arrange_docks()
         self._arrange_file_menu()
 
     def _arrange_file_menu(self) -> None:
         """Group the File menu's entries (extensions append theirs): open, sessions, export, quit."""
-        order = ["Open Folder", "Open Demo", "Retry Failed", "Open Word Vectors (", "Open Word Vectors File",
+        order = ["Open Folder", "Open Embeddings", "Open Demo", "Retry Failed", "Open Word Vectors (",
+                 "Open Word Vectors File",
                  "Load Generator", None, "Open Session", "Save Session", "Recent Sessions", None,
                  "Export Map Data", "Export Selection", "Export Images", "Export Map Image"]  # fmt: skip
         menu = self.file_menu
@@ -263,7 +265,7 @@ class MainWindow(QMainWindow):
         if not allowed_to_run(self, model):  # a code-carrying file the user declined
             self.settings.set_model(ds.model if ds is not None and ds.model else "")
             return
-        if ds is not None and ds.kind == "images" and ds.source:
+        if ds is not None and ds.kind == "images" and ds.source and "table" not in ds.meta:
             # the shown folder, embedded again (cached per model and layer)
             self.open_folder(ds.source, on_error=self._on_model_failed)
 
@@ -393,6 +395,13 @@ class MainWindow(QMainWindow):
             ev.acceptProposedAction()
 
     def dropEvent(self, ev) -> None:
+        from latentview.qt.tables.opener import dropped_table
+
+        table = dropped_table(ev.mimeData())
+        if table:  # an embeddings table (or a folder of Parquet shards): the Open Embeddings dialog
+            ev.acceptProposedAction()
+            self.tables.ask(table)
+            return
         folder = self._dropped_folder(ev.mimeData())
         if folder:
             ev.acceptProposedAction()

@@ -1,0 +1,1 @@
+"""Open Embeddings: the dialog, the opener, the Table dock."""
