@@ -52,7 +52,10 @@ def parse_space(text: str, default_model: str | None = None) -> SpaceSpec:
 
     default = default_model or DEFAULT_MODEL
     if os.path.exists(text):
-        return SpaceSpec(text, default if os.path.isdir(text) else None)
+        from latentview.backends.tables import is_table_path
+
+        folder = os.path.isdir(text) and not is_table_path(text)  # a folder of Parquet shards is a table
+        return SpaceSpec(text, default if folder else None)
     if "@" in text:
         folder, _, ref = text.rpartition("@")
         if ref.startswith("#"):

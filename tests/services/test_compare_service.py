@@ -52,7 +52,7 @@ def test_shuffled_vectors_overlap_is_near_chance():
 
 def test_partial_overlap_is_counted_and_nothing_shared_is_one_sentence():
     a = _space(n=300)
-    b = Dataset("images", a.items[100:] + ["/else/x.png"], a.labels[100:] + ["c0"],
+    b = Dataset("images", [*a.items[100:], "/else/x.png"], [*a.labels[100:], "c0"],
                 np.vstack([a.embeddings[100:], np.ones((1, 24), np.float32)]))  # fmt: skip
     cmp = drive(compare_datasets(a, b))
     assert (len(cmp.ia), cmp.only_a, cmp.only_b) == (200, 100, 1)
