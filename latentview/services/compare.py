@@ -252,3 +252,34 @@ def _relabelled(gen, step: str):
         return stop.value
     finally:
         gen.close()
+
+
+# --- spaces for the window's linked views ---------------------------------------------------------------
+def embed_and_project(folder: str, ref: str, params):
+    """Generator: `folder` embedded with encoder `ref` (cached), then laid out; returns (Dataset, coords)."""
+    from latentview.services.ingest import IngestOptions, ingest_folder
+    from latentview.services.projection import project
+
+    ds = yield from ingest_folder(folder, IngestOptions(model=ref))
+    coords = yield from project(ds.embeddings, params)
+    return ds, coords
+
+
+def open_and_project(path: str, params):
+    """Generator: an embeddings table opened and laid out; returns (Dataset, coords)."""
+    from latentview.services.projection import project
+    from latentview.services.tables import TableSpec, open_table
+
+    ds = yield from open_table(TableSpec(path))
+    coords = yield from project(ds.embeddings, params)
+    return ds, coords
+
+
+def measure_spaces(reference: np.ndarray, spaces: list[np.ndarray], labels: np.ndarray | None, k: int = 10):
+    """Generator: each space against the reference over the same rows; returns [Comparison]."""
+    out = []
+    for i, space in enumerate(spaces):
+        yield Progress(i, len(spaces), "Comparing neighbourhoods")
+        out.append(compare_spaces(reference, space, k=k, labels=labels))
+    yield Progress(len(spaces), len(spaces), "Compared")
+    return out
