@@ -32,7 +32,7 @@ class SweepDialog(QDialog):
         self.plot.setYRange(0, 1.02, padding=0)
         self.plot.showGrid(y=True, alpha=0.25)
         self.plot.addLegend(
-            offset=(10, -10), labelTextColor=(40, 40, 40), brush=pg.mkBrush(255, 255, 255, 220)
+            offset=(-10, -10), labelTextColor=(40, 40, 40), brush=pg.mkBrush(255, 255, 255, 220)
         )
         self.plot.setLabel("left", "score (0–1)")
         self.plot.setMouseEnabled(False, False)

@@ -19,7 +19,14 @@ from latentview.core.selection import SelectionMode, combine
 from latentview.qt.map.scatter import MapView, mode_for
 
 AGREEMENT_BINS = np.array([0.2, 0.4, 0.6, 0.8, 0.999])  # 6 classes: <.2 … ≥.8, and exactly 1
-AGREEMENT_NAMES = ["overlap < 0.2", "0.2 – 0.4", "0.4 – 0.6", "0.6 – 0.8", "0.8 – 1", "= 1 (same)"]
+AGREEMENT_NAMES = [
+    "overlap 0 – 0.2",
+    "0.2 – 0.4",
+    "0.4 – 0.6",
+    "0.6 – 0.8",
+    "0.8 – 1",
+    "1 (the same)",
+]  # no "<": HTML
 AGREEMENT_HEX = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
 
 

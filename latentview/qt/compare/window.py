@@ -60,6 +60,8 @@ class CompareWindow(QWidget):
         self.rows = np.arange(len(self.dataset))
         self._build()
         self._add_panel(self.spaces[0])
+        if s.selection is not None and len(s.selection) == len(self.dataset):
+            self.links.selection = s.selection.copy()  # the map's selection comes along
         self.links.selectionChanged.connect(self._push_selection)
         self.refresh()
 
@@ -218,8 +220,8 @@ class CompareWindow(QWidget):
         self.spaces.append(space)
         self._add_panel(space)
         self.add_button.setEnabled(len(self.spaces) < MAX_VIEWS)
-        self.links.clear()
-        self.refresh()
+        self.links.set_focus(None)
+        self.refresh()  # the selection stays unless the shared items changed
 
     def _failed(self, message: str) -> None:
         self.status.setText(message)
