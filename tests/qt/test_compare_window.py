@@ -167,3 +167,24 @@ def test_view_menu_opens_compare_and_the_layers_sweep_draws_lines(compared, qtbo
     acc = curves[0].getData()[1]
     assert len(acc) == 9 and acc[0] < acc[-1] and acc[-1] > 0.95
     assert sweep.rows[0].layer == "raw-pixels" and "stage4" in dlg.table.text()
+
+
+def test_the_map_selection_comes_along_and_the_dialog_names_the_space(compared):
+    from latentview.qt.compare.setup import SpaceDialog, open_compare
+
+    window, cw = compared
+    window.session.select_indices([0, 5, 9])
+    cw.close()
+    window.compare_window = None
+    again = open_compare(window)
+    assert again is not cw and np.flatnonzero(again.links.selection).tolist() == [0, 5, 9]
+    assert len(again.panels[0].map.selection) == 3
+    assert open_compare(window) is again  # the same map: the same window
+    dlg = SpaceDialog(window.session.dataset, "pca", again)
+    assert dlg.encoder.isEnabled() and dlg.encoder.isChecked()
+    dlg.layer.setCurrentIndex(dlg.layer.findData("stage4"))
+    assert dlg.choice() == ("encoder", "efficientnet-lite0#stage4", "pca")
+    dlg.projection.setChecked(True)
+    dlg.proj.setCurrentText("umap")
+    assert dlg.choice() == ("projection", "umap", "pca")
+    again.close()
