@@ -30,7 +30,7 @@ from latentview.core.errors import UserError
 
 FORMAT = "latentview-session"
 VERSION = 1
-KINDS = ("images", "words", "gan")
+KINDS = ("images", "words", "gan", "table")  # "table": an embeddings table, reopened from its spec
 METHODS = ("", "pca", "umap", "tsne")
 COLOUR_MODES = ("label", "cluster", "group", "trust")
 MAX_JSON_BYTES = 1 << 30
@@ -141,7 +141,10 @@ def _check_doc(doc, path: str) -> int:
     if sidecar and (sidecar != os.path.basename(sidecar) or "/" in sidecar or "\\" in sidecar
                     or sidecar in (".", "..") or not sidecar.endswith(".npz")):  # fmt: skip
         raise _bad("its data file is not a plain .npz file name beside the session")
-    if ds["kind"] != "images" and not sidecar:
+    table = ds.get("table")
+    if table is not None and not (isinstance(table, dict) and isinstance(table.get("path"), str)):
+        raise _bad("its table is not named by a path")
+    if ds["kind"] != "images" and not sidecar and table is None:
         raise _bad("a words or GAN session needs its data file")
     _check_projection(doc.get("projection"), n)
     _check_clusters(doc.get("clusters"), n)
