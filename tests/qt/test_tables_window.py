@@ -21,13 +21,14 @@ def _to_widget(window, x, y) -> QPoint:
 
 @pytest.fixture
 def table_window(window, qtbot, files):
+    window.auto_cluster = False  # colours stay by label (the clusters test runs them itself)
     window.settings.set_method("pca")
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.open_table(TableSpec(files["parquet"]))
     return window
 
 
-def test_table_opens_to_a_map_with_legend_labels_and_dock(table_window):
+def test_table_opens_to_a_map_with_legend_labels_and_dock(table_window, qtbot):
     w = table_window
     ds = w.session.dataset
     assert ds.kind == "table" and len(w.map.points) == N and w.session.projection == "pca"
@@ -35,7 +36,7 @@ def test_table_opens_to_a_map_with_legend_labels_and_dock(table_window):
     assert (
         "fixed.parquet" in w.tables.panel.info.text() and "vectors: embedding" in w.tables.panel.info.text()
     )
-    assert w.tables.labels.drawn  # the text column is drawn like words
+    qtbot.waitUntil(lambda: bool(w.tables.labels.drawn), timeout=5000)  # the text column drawn like words
 
 
 def test_click_shows_fields_and_full_space_neighbours_then_lasso(table_window, qtbot):
@@ -169,8 +170,6 @@ def test_clusters_trust_groups_and_export_work_on_a_table(table_window, qtbot, t
     from latentview.services.clusters import ClusterParams
 
     w, s = table_window, table_window.session
-    qtbot.waitUntil(lambda: not w.runner.is_running("clusters"), timeout=60_000)  # the automatic run
-    w.explore.set_clustering(None)
     with qtbot.waitSignal(w.explore.clusters_changed, timeout=60_000):
         w.run_clustering(ClusterParams("kmeans", k=3))
     c = w.explore.clustering
