@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "embed": "latentview.cli.embed:main",
     "words": "latentview.cli.words:main",
     "gan": "latentview.cli.gan:main",
+    "compare": "latentview.cli.compare:main",
     "project": "latentview.cli.project:main",
 }
 

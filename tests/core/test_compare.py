@@ -81,3 +81,19 @@ def test_sampled_rows_cover_big_sets_with_nan_elsewhere():
     res = compare_spaces(x, x, k=5, max_rows=500)
     assert len(res.rows) == 500 and np.isnan(res.overlap).sum() == 2500
     assert np.nanmean(res.overlap) == pytest.approx(1.0)
+
+
+def test_cka_of_big_inputs_in_float32_agrees_with_float64():
+    from latentview.core.compare import linear_cka as cka
+
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(3000, 800))
+    y = x[:, :300] @ rng.normal(size=(300, 700)) + rng.normal(size=(3000, 700))
+    exact = float(
+        np.linalg.norm((y - y.mean(0)).T @ (x - x.mean(0))) ** 2
+        / (
+            np.linalg.norm((x - x.mean(0)).T @ (x - x.mean(0)))
+            * np.linalg.norm((y - y.mean(0)).T @ (y - y.mean(0)))
+        )
+    )
+    assert cka(x, y) == pytest.approx(exact, rel=1e-5)

@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
 
     def _install_extensions(self) -> None:
         """Feature modules add their docks, menu entries and map layers (each module's `install`)."""
+        from latentview.qt.compare import setup as compare
         from latentview.qt.explore import actions as explore_actions
         from latentview.qt.explore import clusters_panel, colour_by, groups_panel
         from latentview.qt.gan import panel as gan_panel
@@ -120,14 +121,15 @@ class MainWindow(QMainWindow):
 
         words_panel.install_words_panel(self)
         for module in (gan_panel, colour_by, clusters_panel, groups_panel, thumbnail_layer, trust_overlay,
-                       explore_actions, add_model, tables, drill, extend):  # fmt: skip
+                       explore_actions, add_model, tables, drill, extend, compare):  # fmt: skip
             module.install(self)
         self._arrange_docks()
         self._arrange_file_menu()
 
     def _arrange_file_menu(self) -> None:
         """Group the File menu's entries (extensions append theirs): open, sessions, export, quit."""
-        order = ["Open Folder", "Open Embeddings", "Open Demo", "Retry Failed", "Open Word Vectors (", "Open Word Vectors File",
+        order = ["Open Folder", "Open Embeddings", "Open Demo", "Retry Failed", "Open Word Vectors (",
+                 "Open Word Vectors File",
                  "Load Generator", None, "Open Session", "Save Session", "Recent Sessions", None,
                  "Export Map Data", "Export Selection", "Export Images", "Export Map Image"]  # fmt: skip
         menu = self.file_menu

@@ -1,0 +1,1 @@
+"""Compare latent spaces side by side: linked views, per-point agreement, whole-space measures, layers sweep."""
