@@ -83,7 +83,8 @@ def test_layer_sweep_on_real_photos_rises_from_raw_pixels(photo_folder):
     assert names == ["raw-pixels", *[f"stage{i}" for i in range(1, 8)], "last"]
     assert [r.dims for r in sweep.rows] == [3072, 16, 24, 40, 80, 112, 192, 320, 1280]
     acc = [r.accuracy for r in sweep.rows]
-    assert acc[0] < acc[2] <= acc[-1] and acc[-1] > 0.95 and acc[0] < 0.8
+    # the varied demo (several sources per kind): raw pixels barely beat chance (1/11), the network separates
+    assert acc[0] < acc[2] <= acc[-1] and acc[-1] > acc[0] + 0.3 and acc[0] < 0.5
     last = sweep.rows[-1]
     assert last.overlap_last == pytest.approx(1.0) and last.cka_last == pytest.approx(1.0)
     assert sweep.rows[0].overlap_last < sweep.rows[-2].overlap_last
