@@ -24,6 +24,22 @@ def _session_cache(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _no_unanswered_dialogs(monkeypatch):
+    """A modal dialog nobody answers would hang a headless run until its timeout: fail at once instead.
+    Tests that expect a dialog patch it themselves (their monkeypatch wins over this one)."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a modal dialog opened that the test did not answer")
+
+    for name in ("question", "warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+    for name in ("getSaveFileName", "getOpenFileName", "getExistingDirectory"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(refuse))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_config(tmp_path_factory, monkeypatch):
     """Each test its own config folder: trusted files, added models and recent sessions never leak."""
     monkeypatch.setenv("LATENTVIEW_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
