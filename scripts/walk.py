@@ -44,6 +44,23 @@ class Walk:
     win: object = None
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="latentview-walk-")))
     results: list = field(default_factory=list)
+    answer: str | None = None  # the button a step's user clicks in a message box ("Discard")
+    dialogs: list = field(default_factory=list)  # (question, button clicked or None) this step
+
+    def watch_dialogs(self) -> None:
+        """A modal message box is answered as the step's user would (`answer`), or closed and recorded
+        as unexpected; either way the walk never hangs in a box nobody clicks."""
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or not box.isVisible():
+            return
+        btn = next((b for b in box.buttons() if b.text().replace("&", "") == self.answer), None)
+        self.dialogs.append((box.text(), btn.text().replace("&", "") if btn else None))
+        if btn is not None:
+            btn.click()
+        else:
+            box.reject()
 
     # --- waiting and events --------------------------------------------------------------
     def pump(self, ms: int = 30) -> None:
@@ -57,6 +74,27 @@ class Walk:
             if time.perf_counter() > end:
                 raise TimeoutError(f"waited {timeout:.0f} s for {what or 'a condition'}")
             self.pump(20)
+
+    def until_done(self, key: str, start, timeout: float = 120.0, what: str = "") -> object:
+        """Start a runner task with `start(on_done)` and process events until its on_done fires; its
+        value comes back. A failed or cancelled task (the runner's finished signal for `key`) raises
+        with the Log's last line, so a break shows as the step's error instead of a timeout."""
+        box: dict = {}
+
+        def finished(k: str, outcome: str) -> None:
+            if k == key and outcome != "ok":
+                box.setdefault("outcome", outcome)
+
+        self.win.runner.finished.connect(finished)
+        try:
+            start(lambda value: box.setdefault("value", value))
+            self.wait(lambda: "value" in box or "outcome" in box, timeout, what or key)
+        finally:
+            self.win.runner.finished.disconnect(finished)
+        if "value" not in box:
+            last = self.win.log.entries[-1].message if self.win.log.entries else ""
+            raise RuntimeError(f"{what or key} {box['outcome']}: {last}")
+        return box["value"]
 
     def idle(self, timeout: float = 120.0) -> None:
         """Until no background task runs (thumbnails and previews included)."""
@@ -205,17 +243,20 @@ def demo(w: Walk) -> dict:
     else:  # File ▸ Open Demo
         action = next(a for a in win.file_menu.actions() if a.text().replace("&", "").startswith("Open Demo"))
         action.trigger()
-    w.pump(100)
-    loading_hint = win.hint.text()
-    w.wait(
-        lambda: win.session.projection == _method(w) and not win.runner.is_running("project"), 600, "the map"
-    )
+    hints: list[str] = []  # what the empty map says while it shows (a warm cache may skip it)
+
+    def map_done() -> bool:
+        if win.hint.isVisible() and (not hints or hints[-1] != win.hint.text()):
+            hints.append(win.hint.text())
+        return win.session.projection == _method(w) and not win.runner.is_running("project")
+
+    w.wait(map_done, 600, "the map")
     w.wait(lambda: win.explore.clustering is not None, 300, "clusters")
     w.idle()
     facts = {"points": len(win.session.dataset), "seconds_to_named_map": time.perf_counter() - t0,
              "clusters": len(win.explore.clustering), "colour_by": win.explore.colour_by,
              "legend_visible": win.map.legend.isVisible(), "title": win.windowTitle(),
-             "loading_hint": loading_hint, "points_in_view": w.points_in_view()}  # fmt: skip
+             "loading_hint": " | ".join(hints), "points_in_view": w.points_in_view()}  # fmt: skip
     return facts | w.names_inside()
 
 
@@ -374,7 +415,8 @@ def exports(w: Walk) -> dict:
     s.select_indices(c.members(2))
     w.pump(50)
     path = w.tmp / "selection.parquet"
-    n = export_points(win, str(path), s.selected_indices)
+    n = w.until_done("export", lambda done: export_points(win, str(path), s.selected_indices, on_done=done),
+                     120, "the export")  # fmt: skip
     rows = pq.read_table(path).num_rows if path.exists() else 0
     png = export_map_image(win, str(w.tmp / "map.png"))
     return {"exported": n, "selected": len(s.selected_indices), "rows": rows, "file": path.exists(),
@@ -383,20 +425,36 @@ def exports(w: Walk) -> dict:
 
 @step("session-round-trip")
 def session(w: Walk) -> dict:
+    """Save, delete a group (a change to undo), open the session again: the saved state comes back."""
     from latentview.qt.explore.actions import open_session, save_session
 
     win = w.win
+    panel = win.groups_panel
     groups = win.explore.groups.names()
-    path = save_session(win, str(w.tmp / "walk.lvsession"))
     n = len(win.session.dataset)
-    win.session.set_dataset(None)
-    w.pump(50)
-    open_session(win, path)
-    w.wait(lambda: win.session.dataset is not None and win.session.coords is not None, 120, "the session")
-    w.wait(lambda: win.explore.groups.names() == groups, 60, "groups back")
+    path = w.until_done("session-save", lambda done: save_session(win, str(w.tmp / "walk.latentview.json"),
+                                                                  on_done=done), 120, "the save")  # fmt: skip
+    win.docks["Groups"].raise_()
+    last = panel.list.item(panel.list.count() - 1)
+    w.click(panel.list.viewport(), panel.list.visualItemRect(last).center())  # click the last group
+    w.click(panel.delete)  # and Delete it
+    groups_after_delete = win.explore.groups.names()
+    before = win.session.dataset
+    errors: list[str] = []
+    win.mapFailed.connect(errors.append)
+    try:
+        open_session(win, str(path))
+        w.wait(lambda: bool(errors) or (win.session.dataset is not before and win.session.coords is not None
+                                        and not win.runner.is_running("session-open")
+                                        and not win.runner.is_running("ingest")), 120, "the session")  # fmt: skip
+    finally:
+        win.mapFailed.disconnect(errors.append)
+    if errors:
+        raise RuntimeError(f"opening the session failed: {errors[0]}")
     w.idle()
     return {"points": len(win.session.dataset), "points_before": n, "groups": win.explore.groups.names(),
-            "clusters": len(win.explore.clustering or [])}  # fmt: skip
+            "groups_saved": groups, "groups_after_delete": groups_after_delete, "file": os.path.basename(str(path)),
+            "clusters": len(win.explore.clustering or []), "points_in_view": w.points_in_view()}  # fmt: skip
 
 
 @step("narrow-1024x640")
@@ -405,7 +463,12 @@ def narrow(w: Walk) -> dict:
     win.resize(1024, 640)
     w.pump(300)
     tabs = _tab_texts(win)
-    return {"window": [win.width(), win.height()], "map_width": win.map.width(), "tabs": tabs,
+    from PySide6.QtCore import Qt
+
+    sides = (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)
+    docks = {t: [d.width(), d.minimumSizeHint().width()] for t, d in win.docks.items()
+             if d.isVisible() and not d.visibleRegion().isEmpty() and win.dockWidgetArea(d) in sides}  # fmt: skip
+    return {"window": [win.width(), win.height()], "map_width": win.map.width(), "tabs": tabs, "docks": docks,
             "points_in_view": w.points_in_view()} | w.names_inside()  # fmt: skip
 
 
@@ -434,6 +497,7 @@ def words(w: Walk) -> dict:
     action = next(
         a for a in win.file_menu.actions() if a.text().replace("&", "").startswith("Open Word Vectors (")
     )
+    w.answer = "Discard"  # the image map's groups: "Save the session first?" (it is saved)
     action.trigger()
     w.pump(100)
     loading_hint_visible = win.hint.isVisible() and "Drop a folder" in win.hint.text()
@@ -443,12 +507,15 @@ def words(w: Walk) -> dict:
     s = win.session
     s.select_indices(np.arange(0, 20))
     win.groups_panel.keep_selection("first words")
-    n_groups = len(win.explore.groups)
+    kept = [str(s.dataset.items[i]) for i in win.explore.groups.get("first words").indices]
     win.docks["Words"].raise_()
     w.type_text(panel.search_edit, "toilet")  # typed, then Return
     w.idle(300)
     found = s.focus is not None and s.dataset.items[s.focus] == "toilet"
-    group_survives = len(win.explore.groups) == n_groups
+    # the search may add the word to the map: the group keeps its words (not just its name)
+    after = win.explore.groups.names()
+    still = [str(s.dataset.items[i]) for i in win.explore.groups.get("first words").indices] if after else []
+    group_survives = after == ["first words"] and still == kept
     w.type_text(panel.analogy_edit, "king - man + woman")
     w.wait(lambda: bool(panel._analogy), 120, "analogy")
     w.idle(300)
@@ -460,6 +527,7 @@ def words(w: Walk) -> dict:
         "found": found,
         "loading_hint_hidden": not loading_hint_visible,
         "title": win.windowTitle(),
+        "asked_to_save": any("Save the session" in q or "discard" in q for q, _ in w.dialogs),
     }
 
 
@@ -506,6 +574,7 @@ def gan_map(w: Walk) -> dict:
         interp.pin("b")
         ready = interp.ready
     section = panel.latent_map
+    w.answer = "Discard"  # the words map's group
     if section is not None:
         section.show_map()
         w.wait(
@@ -530,7 +599,7 @@ def folder_drop(w: Walk) -> dict:
     win = w.win
     src = demo_folder(per_category=8 if w.quick else 24)
     root = w.tmp / "my photos"
-    for cat in sorted(p.name for p in Path(src).iterdir() if p.is_dir())[:3]:
+    for cat in ("cat", "coffee", "space"):  # three kinds of the demo's photos, a folder each
         shutil.copytree(Path(src) / cat, root / cat / "batch 1")
     (root / "cat" / "empty.jpg").write_bytes(b"")
     (root / "cat" / "notes.png").write_text("not an image")
@@ -540,6 +609,7 @@ def folder_drop(w: Walk) -> dict:
         .read_bytes()[:300]
     )
     before = len(win.log.entries)
+    w.answer = "Discard"  # should the map before hold groups
     win.drop_folder_at(str(root))
     w.wait(
         lambda: win.session.dataset is not None and win.session.dataset.source == str(root), 300, "the folder"
@@ -607,17 +677,26 @@ def run_walk(out: str | Path, quick: bool = False, only: list[str] | None = None
     w.win.resize(1280, 800)
     w.win.show()
     w.pump(200)
+    from PySide6.QtCore import QTimer
+
+    watcher = QTimer(interval=50, timeout=w.watch_dialogs)
+    watcher.start()
     try:
         for name, fn in STEPS:
             if only and name not in only:
                 continue
             t0 = time.perf_counter()
             rec = {"step": name, "facts": {}, "error": None}
+            w.answer, w.dialogs = None, []
             try:
                 rec["facts"] = fn(w)
             except Exception as exc:  # record and go on: one break must not hide the rest
                 rec["error"] = f"{type(exc).__name__}: {exc}"
                 traceback.print_exc()
+            rec["dialogs"] = w.dialogs
+            unexpected = [q for q, b in w.dialogs if b is None]
+            if unexpected and not rec["error"]:
+                rec["error"] = f"unexpected dialog: {unexpected[0]}"
             rec["seconds"] = round(time.perf_counter() - t0, 2)
             rec["screenshot"] = w.shot(name)
             w.results.append(rec)
@@ -626,6 +705,7 @@ def run_walk(out: str | Path, quick: bool = False, only: list[str] | None = None
             )
             (out / "walk.json").write_text(json.dumps(w.results, indent=1, default=str))
     finally:
+        watcher.stop()
         w.win.close()
         w.win.runner.shutdown(60_000)
     return w.results
