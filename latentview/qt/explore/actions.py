@@ -133,7 +133,8 @@ def session_data(window):
     if c is not None:
         from latentview.core.clusters import Clustering
 
-        c = Clustering(c.labels.copy(), list(c.names), c.method, dict(c.params), c.seconds)
+        c = Clustering(c.labels.copy(), list(c.names), c.method, dict(c.params), c.seconds,
+                       list(c.confidence), list(c.levels))  # fmt: skip
     groups = [{"name": g.name, "color": g.color, "indices": g.indices} for g in ex.groups]
     return SessionData(
         kind=ds.kind, source=ds.source, model=ds.model, n=len(ds), projection=s.projection,
