@@ -63,7 +63,8 @@ class TableOpener:
         self.action = QAction("Open &Embeddings…", window, shortcut="Ctrl+Shift+O", triggered=self.ask_file)
         window.file_menu.insertAction(window.file_menu.actions()[1], self.action)
         self.panel = TablePanel(self)
-        window.add_panel("Table", self.panel, Qt.LeftDockWidgetArea, tabify_with="Map settings")
+        dock = window.add_panel("Table", self.panel, Qt.LeftDockWidgetArea, tabify_with="Map settings")
+        dock.hide()  # shown once a table is open (View ▸ Table too): four left tabs keep readable titles
         window.session.dataset_changed.connect(self._on_dataset)
         window.session.coords_changed.connect(self._on_coords)
         window.session.focus_changed.connect(self._on_focus)
@@ -138,6 +139,7 @@ class TableOpener:
         if roles.get("other"):
             parts.append(f"metadata: {', '.join(roles['other'][:12])}")
         self.panel.info.setText("<br>".join(parts))
+        self.window.docks["Table"].show()
         self.window.docks["Table"].raise_()
 
     def _has_text(self) -> bool:
