@@ -105,7 +105,7 @@ def test_words_session_round_trip(glove_map, qtbot, tmp_path):
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(svc.word_dataset(space, 1000))
     open_session(window, path)
-    qtbot.waitUntil(lambda: panel._is_ours() and len(s.dataset) == n, timeout=60_000)
+    qtbot.waitUntil(lambda: panel._is_ours() and len(s.dataset) == n, timeout=180_000)
     qtbot.waitUntil(lambda: panel.results.count() > 0, timeout=20_000)
     assert s.dataset.items[s.focus] == "toilet" and "toilet" in panel.results_title.text()
     assert [(s.dataset.items[a], s.dataset.items[b]) for a, b in panel.arrows.arrows] == arrows
