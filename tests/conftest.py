@@ -11,7 +11,6 @@ _REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NUMBA_CACHE_DIR", str(_REPO / ".cache" / "numba"))
 os.environ.setdefault("TORCH_HOME", str(_REPO / ".cache" / "torch-empty"))  # no stray downloaded weights
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
@@ -65,21 +64,9 @@ def photo_folder(tmp_path_factory) -> Path:
 def tiny_embedder():
     """A fast deterministic stand-in encoder (colour statistics) registered as 'tiny-test'."""
     from latentview.backends import embedders
+    from tests.fault_tools import TinyEncoder
 
-    class Tiny:
-        name = "tiny-test"
-        input_size = 32
-        categories: list[str] = []
-
-        def embed(self, images: np.ndarray) -> np.ndarray:
-            x = images.astype(np.float32) / 255.0
-            feats = [x.mean(axis=(1, 2)), x.std(axis=(1, 2)), x[:, ::8, ::8].reshape(len(x), -1)]
-            return np.concatenate(feats, axis=1)
-
-        def classify(self, features, top=5):
-            return [[] for _ in features]
-
-    spec = embedders.EmbedderSpec("tiny-test", "Tiny test encoder", True, "test", Tiny)
+    spec = embedders.EmbedderSpec("tiny-test", "Tiny test encoder", True, "test", TinyEncoder)
     embedders.register(spec)
     yield "tiny-test"
     embedders.EMBEDDERS.pop("tiny-test", None)
