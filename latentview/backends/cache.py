@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentview.backends.paths import cache_dir, display_path
+from latentview.backends.paths import cache_dir
+from latentview.core.textsafe import display_path
 
 BUSY_TIMEOUT = 2.0  # seconds to wait for another program's lock before going on without the cache
 COLUMNS = ("model", "path", "size", "mtime_ns", "dim", "vec", "error", "ctime_ns")

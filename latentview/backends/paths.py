@@ -36,8 +36,3 @@ def numba_cache_dir() -> Path:
     path = cache_dir() / "numba"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def display_path(path: str) -> str:
-    """A printable form of a path whose bytes may not be valid UTF-8 (shown with U+FFFD)."""
-    return os.fsencode(path).decode("utf-8", "replace")

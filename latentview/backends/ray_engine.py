@@ -124,7 +124,7 @@ class EmbedChunk:
 
     def __call__(self, row: dict) -> dict:
         from latentview.backends import shard_store
-        from latentview.backends.paths import display_path
+        from latentview.core.textsafe import display_path
 
         files = json.loads(row["files"])
         errors = json.loads(row["errors"])

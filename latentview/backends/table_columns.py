@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from latentview.backends.paths import display_path
 from latentview.backends.tables import ARRAY_NAME, BLOCK_ROWS, TableError, TableSource, parse_vector_string
+from latentview.core.textsafe import display_path
 
 VALUES_PER_BATCH = 4_000_000  # numbers per batch of a list column (8k rows of 512-d)
 

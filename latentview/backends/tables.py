@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from latentview.backends.paths import display_path
 from latentview.core.errors import UserError
 from latentview.core.table_roles import ColumnInfo
+from latentview.core.textsafe import display_path
 
 SAMPLE_ROWS = 10_000  # rows read to describe the columns
 BLOCK_ROWS = 65_536

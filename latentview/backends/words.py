@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from latentview.backends.paths import cache_dir, display_path
+from latentview.backends.paths import cache_dir
 from latentview.core.atomic import atomic_dir
 from latentview.core.errors import CodeTrustRequired, UserError
+from latentview.core.textsafe import display_path
 
 BUILTIN = "builtin:glove-6b-50d"
 BUILTIN_NAME = "GloVe 6B 50d"

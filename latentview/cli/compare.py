@@ -12,8 +12,7 @@ import argparse
 import csv
 import os
 
-from latentview.backends.paths import display_path
-from latentview.core.textsafe import csv_cell, printable
+from latentview.core.textsafe import csv_cell, display_path, printable
 
 PROG = "latentview compare"
 

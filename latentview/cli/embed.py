@@ -7,8 +7,7 @@ import os
 import sys
 import time
 
-from latentview.backends.paths import display_path
-from latentview.core.textsafe import printable
+from latentview.core.textsafe import display_path, printable
 
 
 def main(argv: list[str]) -> int:

@@ -23,11 +23,10 @@ def main_ray(args) -> int:
     import time
 
     from latentview.backends.embedders import DEFAULT_MODEL
-    from latentview.backends.paths import display_path
     from latentview.cli.embed import encoder_ref
     from latentview.cli.failures import command_guard
     from latentview.cli.progress import ConsoleProgress
-    from latentview.core.textsafe import printable
+    from latentview.core.textsafe import display_path, printable
     from latentview.services.cluster_embed import ClusterOptions, embed_to_shards
     from latentview.services.runner import drive
 

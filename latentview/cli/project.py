@@ -9,7 +9,7 @@ import os
 import sys
 import time
 
-from latentview.backends.paths import display_path
+from latentview.core.textsafe import display_path
 
 
 def parser() -> argparse.ArgumentParser:

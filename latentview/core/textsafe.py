@@ -6,6 +6,7 @@ that starts with `=` `+` `-` `@` is a formula to a spreadsheet. Plain Python, no
 
 from __future__ import annotations
 
+import os
 import re
 
 # C0 controls (tab, newline, ESC …), DEL and the C1 controls (U+0080–U+009F, e.g. CSI U+009B).
@@ -25,3 +26,8 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def display_path(path: str) -> str:
+    """A printable form of a path whose bytes may not be valid UTF-8 (shown with U+FFFD)."""
+    return os.fsencode(path).decode("utf-8", "replace")

@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 
 from latentview.backends import ray_engine, shard_store
-from latentview.backends.paths import display_path
 from latentview.core.errors import UserError
 from latentview.core.progress import Log, Progress, RateMeter
+from latentview.core.textsafe import display_path
 
 
 @dataclass

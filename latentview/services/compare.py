@@ -69,7 +69,7 @@ def parse_space(text: str, default_model: str | None = None) -> SpaceSpec:
 
 def load_space(spec: SpaceSpec, use_cache: bool = True):
     """Generator: yields Progress/Log; returns the Dataset (embedded folder or opened table)."""
-    from latentview.backends.paths import display_path
+    from latentview.core.textsafe import display_path
 
     if spec.is_folder:
         from latentview.services.ingest import IngestOptions, ingest_folder

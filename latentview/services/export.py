@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from latentview.backends.paths import display_path
 from latentview.core.atomic import atomic_open, output_error, temp_beside
 from latentview.core.dataset import Dataset
-from latentview.core.textsafe import csv_cell
+from latentview.core.textsafe import csv_cell, display_path
 
 BLOCK = 65_536  # rows per Parquet row group: memory stays flat on a million rows
 # Rows per CSV/TSV block: their cells are Python objects, and one C call (tolist, writerows) over a big

@@ -429,3 +429,10 @@ def persist_named(directions: Directions, generator_key: str) -> None:
     path = named_directions_path(generator_key)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_directions(path, directions, generator_key, only_named=True)
+
+
+def builtin_generators() -> dict:
+    """name → spec of the generators that ship with the app (for the GAN panel's combo)."""
+    from latentview.backends.generators import GENERATORS
+
+    return GENERATORS

@@ -12,10 +12,10 @@ import numpy as np
 from latentview.backends import embedders as embedders_mod
 from latentview.backends.cache import EmbeddingCache, file_key
 from latentview.backends.images import ImageLoadError, label_for, load_rgb, scan_images
-from latentview.backends.paths import display_path
 from latentview.core.dataset import Dataset, Failure
 from latentview.core.errors import UserError
 from latentview.core.progress import Log, Progress, RateMeter
+from latentview.core.textsafe import display_path
 
 
 class IngestError(UserError):
@@ -217,3 +217,10 @@ def _embed_batch(embedder, batch, results, keys, vectors, errors) -> list:
             if not transient:
                 rows.append((keys[batch[i]], None, err))
     return rows
+
+
+def ingest_demo(model: str):
+    """The built-in demo folder (made on first use, offline), embedded like any folder."""
+    from latentview.backends.demo import demo_folder
+
+    return (yield from ingest_folder(str(demo_folder()), IngestOptions(model=model)))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from latentview.backends import projectors
+from latentview.backends.projectors import DEFAULT_PARAMS, METHODS, ProjectionParams
 from latentview.core.progress import Partial, Progress
+
+__all__ = ["DEFAULT_PARAMS", "METHODS", "ProjectionParams", "project", "umap_preview"]
 
 PREVIEW_ABOVE = 8_000  # UMAP of more rows than this first shows a preview ...
 # ... the UMAP of this many rows, every other row placed beside its nearest ones (2,000 rows cost 3×

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from latentview.backends.paths import display_path
 from latentview.backends.table_columns import read_scalars, vector_blocks
-from latentview.backends.tables import TableError, TableSource, open_source
+from latentview.backends.tables import TableError, TableSource, is_table_path, open_source  # noqa: F401 (for qt)
 from latentview.core.dataset import Dataset, Failure
 from latentview.core.progress import Log, Progress, RateMeter
 from latentview.core.table_roles import Roles, apply_overrides, detect_roles
+from latentview.core.textsafe import display_path
 from latentview.services.ingest import HALF_PRECISION_ABOVE
 
 ROLE_NAMES = ("vectors", "label", "image", "text", "x", "y")

@@ -7,10 +7,10 @@ import os
 
 import numpy as np
 
-from latentview.backends.paths import display_path
 from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError
 from latentview.core.extend import Extension, extend_map
+from latentview.core.textsafe import display_path
 
 
 def read_map(path: str) -> tuple[Dataset, np.ndarray]:

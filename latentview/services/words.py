@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from latentview.backends import words as backend
-from latentview.backends.words import LoadCancelled, LoadTracker, WordSpace
+from latentview.backends.words import VECTOR_SUFFIXES, LoadCancelled, LoadTracker, WordSpace  # noqa: F401 (for qt)
 from latentview.core.atomic import atomic_path
 from latentview.core.dataset import Dataset
 from latentview.core.errors import UserError

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from latentview.backends.images import scan_images
-from latentview.backends.paths import display_path
+from latentview.core.textsafe import display_path
 from latentview.services.runner import drive
 from tests.messy_images import make_messy_folder
 

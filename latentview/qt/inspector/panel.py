@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentview.backends.paths import display_path
 from latentview.core.progress import Partial
 from latentview.core.session import Session
+from latentview.core.textsafe import display_path
 from latentview.qt.common.imaging import load_thumbnails, to_pixmap
 
 THUMB = 96

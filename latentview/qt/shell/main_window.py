@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from latentview import __version__
-from latentview.backends.paths import display_path
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.dataset import Dataset
 from latentview.core.progress import Log
 from latentview.core.selection import SelectionMode
 from latentview.core.session import Session
+from latentview.core.textsafe import display_path
 from latentview.qt.common.palette import categorical
 from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for

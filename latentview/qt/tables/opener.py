@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from latentview.backends.paths import display_path
 from latentview.core.progress import Log, Progress
+from latentview.core.textsafe import display_path
 from latentview.services.tables import TableSpec, inspect_table, open_table
 
 FILTER = ("Embeddings tables (*.parquet *.pq *.arrow *.feather *.ipc *.csv *.tsv *.npy *.npz);;"
