@@ -16,6 +16,8 @@ torch.set_num_threads(1)
 from latentview.backends.projectors import ProjectionParams  # noqa: E402
 from latentview.services import gan  # noqa: E402
 
+NO_SEED_TEXT = "—"  # the Seed box when the latent is not a seed's
+
 
 def _idle(qtbot, panel):
     qtbot.waitUntil(lambda: not panel._rendering and panel._dirty_since is None, timeout=10_000)
@@ -136,6 +138,39 @@ def test_interpolation_scrub_path_and_gif_export(window, digits_panel, qtbot, tm
         panel.interpolation.export(str(path), "gif")
     with Image.open(path) as im:
         assert im.n_frames == 12
+
+
+def test_seed_box_and_caption_name_the_same_seed(window, digits_panel, qtbot):
+    """The Seed box shows the seed the caption names, whatever set it; a latent that is no seed's (an
+    interpolation frame, a map point, a restored edit) shows no number, and typing a seed brings it back."""
+    panel = digits_panel
+    with qtbot.waitSignal(panel.imageShown, timeout=10_000):
+        panel.set_seed(11)  # as the walk does between pinning A and B
+    _idle(qtbot, panel)
+    assert panel.caption.text().startswith("seed 11 ")
+    assert panel.seed_box.value() == 11
+    panel.interpolation.pin("a")
+    panel.seed_box.setValue(12)
+    panel.interpolation.pin("b")
+    with qtbot.waitSignal(panel.imageShown, timeout=10_000):
+        panel.interpolation.timeline.setValue(50)  # a frame between the two seeds
+    _idle(qtbot, panel)
+    assert panel.caption.text().startswith("loaded latent")
+    assert panel.seed_box.text() == NO_SEED_TEXT
+    with qtbot.waitSignal(panel.imageShown, timeout=10_000):
+        panel.seed_box.setValue(12)  # the seed the box showed before the scrub
+    _idle(qtbot, panel)
+    assert panel.state.seed == 12 and np.allclose(panel.state.base, gan.latent_for_seed(12, panel.gen.nz))
+    assert panel.caption.text().startswith("seed 12 ") and panel.seed_box.value() == 12
+    _save, restore = window.session_parts["gan"]
+    with qtbot.waitSignal(panel.imageShown, timeout=10_000):
+        restore({"generator": "digits-vae", "nz": 2, "seed": None, "base": [0.25, -0.5]})
+    _idle(qtbot, panel)
+    assert panel.caption.text().startswith("loaded latent") and panel.seed_box.text() == NO_SEED_TEXT
+    with qtbot.waitSignal(panel.imageShown, timeout=10_000):
+        restore({"generator": "digits-vae", "nz": 2, "seed": 7, "base": gan.latent_for_seed(7, 2).tolist()})
+    _idle(qtbot, panel)
+    assert panel.caption.text().startswith("seed 7 ") and panel.seed_box.value() == 7
 
 
 def test_bad_generator_file_is_reported_in_a_sentence(window, qtbot, tmp_path):

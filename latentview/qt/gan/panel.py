@@ -39,6 +39,9 @@ from latentview.qt.common.imaging import to_pixmap
 STEPS_PER_SIGMA = 10  # direction and raw sliders move in 0.1 σ
 SLIDER_RANGE = 3.0  # ± σ; GANSpace directions stay artefact-free to about ±3 σ
 VIEW_SIZE = 256
+NO_SEED = -1  # the Seed box's value (shown as NO_SEED_TEXT) while the latent is not a seed's
+NO_SEED_TEXT = "—"
+MAX_SEED = 2**31 - 1
 
 
 def _slider(lo: int, hi: int, value: int = 0) -> QSlider:
@@ -137,11 +140,14 @@ class GanPanel(QWidget):
         self.caption = QLabel()
         self.caption.setStyleSheet("color: #666")
 
-        self.seed_box = QSpinBox(minimum=0, maximum=2**31 - 1, keyboardTracking=False)
+        self.seed_box = QSpinBox(minimum=NO_SEED, maximum=MAX_SEED, keyboardTracking=False)
+        self.seed_box.setSpecialValueText(NO_SEED_TEXT)
+        self.seed_box.setToolTip(f"{NO_SEED_TEXT}: the image is not a seed's (a map point, an interpolation "
+                                 "frame, edited raw dimensions); type a seed to go back to one")  # fmt: skip
         self.seed_box.valueChanged.connect(self.set_seed)
         random_button = QPushButton("Random")
         random_button.clicked.connect(
-            lambda: self.seed_box.setValue(int(np.random.default_rng().integers(2**31 - 1)))
+            lambda: self.seed_box.setValue(int(np.random.default_rng().integers(MAX_SEED)))
         )
         self.scale_slider = _slider(0, 200, 100)
         self.scale_slider.setToolTip(
@@ -255,7 +261,9 @@ class GanPanel(QWidget):
         if self.generator_box.findData(name) < 0:
             self.generator_box.addItem(gen.title, name)
         self.generator_box.setCurrentIndex(self.generator_box.findData(name))
-        self.state = LatentState(latent_for_seed(self.seed_box.value(), gen.nz), self.seed_box.value())
+        seed = max(self.seed_box.value(), 0)  # "no seed" showing: a new generator starts from seed 0
+        self.state = LatentState(latent_for_seed(seed, gen.nz), seed)
+        self._show_seed()
         self.directions = None
         self.direction_list.set_rows([])
         self.raw_toggle.setText(f"Raw latent dimensions ({gen.nz})")
@@ -307,11 +315,15 @@ class GanPanel(QWidget):
         return self.state.latent(self.directions)
 
     def set_seed(self, seed: int) -> None:
+        """The latent of `seed` becomes the base; the Seed box follows whoever called (box, walk, API)."""
         from latentview.services.gan import latent_for_seed
 
         if self.gen is None:
             return
-        self.state.base, self.state.seed = latent_for_seed(seed, self.gen.nz), seed
+        if seed < 0:  # stepped below 0 onto "no seed": nothing to render, show the state's seed again
+            self._show_seed()
+            return
+        self.state.base, self.state.seed = latent_for_seed(seed, self.gen.nz), int(seed)
         self.set_latent_controls()
         self.request_render()
 
@@ -324,9 +336,17 @@ class GanPanel(QWidget):
         self.set_latent_controls()
         self.request_render()
 
+    def _show_seed(self) -> None:
+        """The Seed box names the state's seed, or no seed (so the caption and the box always agree)."""
+        seed = self.state.seed if self.state is not None else None
+        self.seed_box.blockSignals(True)
+        self.seed_box.setValue(seed if seed is not None and 0 <= seed <= MAX_SEED else NO_SEED)
+        self.seed_box.blockSignals(False)
+
     def set_latent_controls(self) -> None:
         """Write the state into the widgets with their signals blocked (no echo)."""
         st = self.state
+        self._show_seed()
         self.scale_slider.blockSignals(True)
         self.scale_slider.setValue(round(st.scale * 100))
         self.scale_slider.blockSignals(False)
@@ -352,6 +372,7 @@ class GanPanel(QWidget):
 
     def _on_raw(self, i: int, value: float) -> None:
         self.state.base[i], self.state.seed = value, None
+        self._show_seed()
         self.request_render()
 
     def _toggle_raw(self, on: bool) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from latentview.qt.gan.panel import MAX_SEED
+
 
 def _vector(values, nz: int) -> np.ndarray | None:
     if values is None:
@@ -58,18 +60,15 @@ class GanSessionState:
         if base is not None:
             st.base = base
         seed = g.get("seed")
-        st.seed = int(seed) if isinstance(seed, int) else None
+        # a seed the Seed box cannot show is no seed: the saved base latent holds the image anyway
+        st.seed = seed if type(seed) is int and 0 <= seed <= MAX_SEED else None
         st.scale = float(g.get("scale", 1.0))
         st.amounts = {str(k): float(v) for k, v in (g.get("amounts") or {}).items()}
-        if st.seed is not None:
-            p.seed_box.blockSignals(True)
-            p.seed_box.setValue(st.seed)
-            p.seed_box.blockSignals(False)
         ip = p.interpolation
         ip.a, ip.b = _vector(g.get("pin_a"), nz), _vector(g.get("pin_b"), nz)
         ip._update_info()
         ip.pathChanged.emit()
-        p.set_latent_controls()
+        p.set_latent_controls()  # the Seed box too: a saved latent that is no seed's shows no number
         p.request_render()
         if p.directions is not None:
             self._pending = None  # the amounts apply now; otherwise when the directions land
