@@ -162,6 +162,9 @@ def test_seed_box_and_caption_name_the_same_seed(window, digits_panel, qtbot):
     _idle(qtbot, panel)
     assert panel.state.seed == 12 and np.allclose(panel.state.base, gan.latent_for_seed(12, panel.gen.nz))
     assert panel.caption.text().startswith("seed 12 ") and panel.seed_box.value() == 12
+    panel.seed_box.stepDown()
+    panel.seed_box.setValue(-1)  # stepped below 0 onto "—": nothing changes, the box names seed 11 again
+    assert panel.seed_box.value() == 11 and panel.state.seed == 11
     _save, restore = window.session_parts["gan"]
     with qtbot.waitSignal(panel.imageShown, timeout=10_000):
         restore({"generator": "digits-vae", "nz": 2, "seed": None, "base": [0.25, -0.5]})

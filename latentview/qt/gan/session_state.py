@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from latentview.qt.gan.panel import MAX_SEED
+from latentview.qt.gan.steering import MAX_SEED
 
 
 def _vector(values, nz: int) -> np.ndarray | None:
