@@ -48,8 +48,9 @@ class GanPanel(GeneratorLoading, Steering, RenderLoop, QWidget):
         lay.addWidget(self.view, 0, Qt.AlignHCenter)
         lay.addWidget(self.caption, 0, Qt.AlignHCenter)
         lay.addLayout(self._build_seed_form())
+        directions = self._build_directions_box()  # before the save row: the tab order is the original's
         lay.addLayout(self._build_save_row())
-        lay.addWidget(self._build_directions_box())
+        lay.addWidget(directions)
         self.interpolation = InterpolationSection(self)
         self.latent_map = MapSection(self)
         self.fit = FitSection(self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from latentview.core.progress import Log
-from latentview.qt.words.panel import ARROW
+from latentview.qt.words.queries import ARROW
 from latentview.services import words as svc
 
 
