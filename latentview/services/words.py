@@ -89,6 +89,12 @@ def open_space(
     if isinstance(space, trust_store.TrustNeeded):
         return space
     space.load_seconds = time.perf_counter() - t0
+    yield from _loaded_logs(space, tracker, label)
+    return space
+
+
+def _loaded_logs(space: WordSpace, tracker: LoadTracker, label: str):
+    """The log lines of a finished load: how long and from where, and the words the reader skipped."""
     how = "from cache" if space.cached else space.format
     yield Log(f"Loaded {space.describe()} in {space.load_seconds:.1f} s ({how})", "info")
     if tracker.skipped:
@@ -99,7 +105,6 @@ def open_space(
         yield Log(
             f"Skipped {tracker.duplicates:,} repeated words of {label} (the first vector is kept)", "info"
         )
-    return space
 
 
 # --- the map's dataset --------------------------------------------------------------------------
