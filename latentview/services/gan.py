@@ -274,6 +274,17 @@ def save_gif(
     return len(images)
 
 
+def export_frames(gen, latents: np.ndarray, path: str, kind: str, size: int = 128):
+    """Generator for the runner: render the frames and write a strip PNG (kind "png") or an animated
+    GIF ("gif"); returns the path."""
+    frames = yield from render_many(gen, latents)
+    if kind == "gif":
+        save_gif(frames, path, size)
+    else:
+        save_png(strip(frames, size), path)
+    return path
+
+
 # --- directions from the user's groups ----------------------------------------------------------------
 def fit_direction(latents: np.ndarray, group_a, group_b=None, method: str = "mean") -> np.ndarray:
     """A unit latent direction from group B towards group A (B defaults to all the rest).

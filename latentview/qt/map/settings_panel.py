@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentview.backends import own_models
-from latentview.backends.embedders import DEFAULT_MODEL, EMBEDDERS, layers_for
-from latentview.backends.projectors import DEFAULT_PARAMS, ProjectionParams
 from latentview.qt.common.widgets import ElidingComboBox
+from latentview.services import own_models
+from latentview.services.models import DEFAULT_MODEL, EMBEDDERS, layers_for
+from latentview.services.projection import DEFAULT_PARAMS, ProjectionParams
 
 
 class MapSettingsPanel(QWidget):
