@@ -90,7 +90,9 @@ _PROP_KEYS = {
 }
 
 
-def _triple(text: str) -> tuple[float, float, float]:
+def parse_triple(text: str) -> tuple[float, float, float]:
+    """One or three per-channel numbers ("0.5", "0.485, 0.456, 0.406", "[124, 116, 104]" in 0–255 is
+    rescaled to 0–1); ValueError for any other count."""
     vals = [float(v) for v in text.replace("[", "").replace("]", "").replace(",", " ").split()]
     vals = vals * 3 if len(vals) == 1 else vals
     if len(vals) != 3:
@@ -115,7 +117,7 @@ def preprocessing_from_props(props: dict, graph_size: int | None) -> tuple[Prepr
                 if order in ("RGB", "BGR"):
                     found["order"] = order
             else:
-                found[field_] = _triple(str(text))
+                found[field_] = parse_triple(str(text))
         except ValueError:
             continue
     prep = Preprocessing(

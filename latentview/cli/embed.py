@@ -10,7 +10,7 @@ import time
 from latentview.core.textsafe import display_path, printable
 
 
-def main(argv: list[str]) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="latentview embed", description=__doc__)
     p.add_argument("folder", help="a folder of images (with --engine ray also s3://…, gs://…, hdfs://…)")
     p.add_argument(
@@ -54,16 +54,27 @@ def main(argv: list[str]) -> int:
         help="add each point's kNN recall ('knn_recall') and print the map's trustworthiness",
     )
     p.add_argument("--trust-k", type=int, default=10, help="neighbours for --trust (default 10)")
-    from latentview.cli.embed_ray import add_ray_arguments, main_ray
+    from latentview.cli.embed_ray import add_ray_arguments
 
     add_ray_arguments(p)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    p = build_parser()
     args = p.parse_args(argv)
     args.output = args.output or args.update
     if not args.output:
         p.error("the following arguments are required: -o/--output")
     if args.engine == "ray":
-        return main_ray(args)
+        from latentview.cli.embed_ray import main_ray
 
+        return main_ray(args)
+    return embed_local(args)
+
+
+def embed_local(args) -> int:
+    """Embed on this machine (ingest with the cache, project or update a map, extra columns, write)."""
     from latentview.backends.embedders import DEFAULT_MODEL
     from latentview.backends.projectors import ProjectionParams
     from latentview.cli.failures import command_guard
@@ -101,16 +112,19 @@ def main(argv: list[str]) -> int:
     if g.error is not None:
         return 1
     console.close()
-    secs = time.perf_counter() - t0
+    print_summary(args.output, dataset, rows, time.perf_counter() - t0, t_embed, notes)
+    return 0
+
+
+def print_summary(output: str, dataset, rows: int, secs: float, t_embed: float, notes: list[str]) -> None:
     n_ok, n_bad = len(dataset), len(dataset.failures)
     print(
         f"files {n_ok + n_bad}, embedded {n_ok}, failed {n_bad}, "
         f"{secs:.1f} s ({t_embed:.1f} s embedding), {n_ok / max(t_embed, 1e-9):.1f} images/s, "
-        f"{rows} rows → {printable(display_path(os.path.abspath(args.output)))}"
+        f"{rows} rows → {printable(display_path(os.path.abspath(output)))}"
     )
     for line in notes:
         print(printable(line))
-    return 0
 
 
 def encoder_ref(args, default: str) -> str:

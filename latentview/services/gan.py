@@ -158,6 +158,17 @@ def save_gif(
     return len(images)
 
 
+def export_frames(gen, latents: np.ndarray, path: str, kind: str, size: int = 128):
+    """Generator for the runner: render the frames and write a strip PNG (kind "png") or an animated
+    GIF ("gif"); returns the path."""
+    frames = yield from render_many(gen, latents)
+    if kind == "gif":
+        save_gif(frames, path, size)
+    else:
+        save_png(strip(frames, size), path)
+    return path
+
+
 # --- directions from the user's groups ----------------------------------------------------------------
 # fit_direction, like the GANSpace directions and their files, lives in services/gan_directions.py.
 

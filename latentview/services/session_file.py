@@ -22,6 +22,7 @@ from latentview.backends.paths import config_dir
 from latentview.core.atomic import atomic_open, atomic_path
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
+from latentview.core.progress import Progress
 from latentview.services.session_schema import FORMAT, VERSION, SessionFileError, read_valid_session
 
 ARRAY_INLINE_MAX = 50_000
@@ -143,6 +144,29 @@ def check_matches(data: SessionData, dataset: Dataset) -> None:
             f"The folder changed since the session was saved ({data.n:,} images then, {len(dataset):,} "
             "now); the map is recomputed instead."
         )
+
+
+# --- generators for the task runner (the window saves and reopens off the GUI thread) -------------
+def save_task(path: str, data: SessionData, dataset: Dataset | None = None):
+    yield Progress(0, 1, "Saving session")
+    return save_session(path, data, dataset)
+
+
+def load_task(path: str):
+    yield Progress(0, 1, f"Reading {os.path.basename(path)}")
+    data = load_session(path)
+    if data.dataset is not None:
+        data.dataset.label_codes()  # cached on the dataset: not a pass over every label on the GUI thread
+    return data
+
+
+def reingest_task(source: str, options):
+    """The session's image folder embedded again (through the embedding cache)."""
+    from latentview.services.ingest import ingest_folder
+
+    dataset = yield from ingest_folder(source, options)
+    dataset.label_codes()  # warmed here, off the GUI thread
+    return dataset
 
 
 # --- recent sessions ----------------------------------------------------------------------------------

@@ -50,6 +50,12 @@ def inspect_table(path: str, metadata: str | None = None) -> tuple[TableSource, 
     return src, detect_roles(src.columns, src.n_rows)
 
 
+def inspect_task(path: str, metadata: str | None = None):
+    """Generator for the runner: `inspect_table` (a big CSV takes a moment)."""
+    yield Progress(0, 0, f"Reading {os.path.basename(path)}")
+    return inspect_table(path, metadata)
+
+
 def resolve_roles(src: TableSource, spec: TableSpec) -> Roles:
     roles = detect_roles(src.columns, src.n_rows)
     choices = {k: v for k, v in spec.choices.items() if k in ROLE_NAMES}

@@ -86,3 +86,18 @@ def load_map_thumbnails(paths: list[str], indices, size: int, chunk: int = 8):
     if batch:
         yield Partial(batch)
     return len(indices)
+
+
+def load_thumbnails(paths: list[str], size: int, chunk: int = 12):
+    """Generator for the runner: yields Partial([(i, rgb)]) for every path in chunks, so a grid (the
+    Inspector's) fills as it loads; the same disk cache as the map's image layer."""
+    return (yield from load_map_thumbnails(paths, range(len(paths)), size, chunk))
+
+
+def preview_steps(path: str, size: int):
+    """Generator for the runner: the disk-cached thumbnail's path (decoded and cached if needed), for
+    the hover preview; None when the image cannot be read."""
+    yield Partial(None, "start")  # a cancellation point before the decode
+    if cached_thumbnail(path, size) is None:
+        thumbnail(path, size)
+    return cached_thumbnail(path, size)

@@ -86,13 +86,11 @@ def test_gif_and_strip_export_have_the_asked_frames(tmp_path):
     gen = get_generator("digits-vae")
     latents = gan.interpolate(np.array([-2, -2], np.float32), np.array([2, 2], np.float32), 9, "lerp")
     gif = tmp_path / "a.gif"
-    from latentview.qt.gan.sections import export_frames
-
-    assert drive(export_frames(gen, latents, str(gif), "gif")) == str(gif)
+    assert drive(gan.export_frames(gen, latents, str(gif), "gif")) == str(gif)
     with Image.open(gif) as im:
         assert im.n_frames == 9 and im.size == (128, 128)
     png = tmp_path / "a.png"
-    drive(export_frames(gen, latents, str(png), "png"))
+    drive(gan.export_frames(gen, latents, str(png), "png"))
     with Image.open(png) as im:
         assert im.size == (9 * 128 + 8 * 2, 128)
 

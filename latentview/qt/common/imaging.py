@@ -1,4 +1,4 @@
-"""numpy ↔ Qt image conversion, and a thumbnail loader generator for the task runner."""
+"""numpy ↔ Qt image conversion (the thumbnail loaders the runner drives live in services.thumbnails)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,3 @@ def to_qimage(rgb: np.ndarray) -> QImage:
 
 def to_pixmap(rgb: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(to_qimage(rgb))
-
-
-def load_thumbnails(paths: list[str], size: int, chunk: int = 12):
-    """Generator for the runner: yields Partial([(i, rgb)]) in chunks so a grid fills as it loads.
-
-    Same disk thumbnail cache as the map's image layer: a second look is a small JPEG read."""
-    from latentview.services.thumbnails import load_map_thumbnails
-
-    return (yield from load_map_thumbnails(paths, range(len(paths)), size, chunk))

@@ -28,8 +28,8 @@ class SpaceDialog(QDialog):
     def __init__(self, dataset, method: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Compare with…")
-        from latentview.backends.embedders import EMBEDDERS
-        from latentview.backends.own_models import split_ref
+        from latentview.services.models import EMBEDDERS
+        from latentview.services.own_models import split_ref
 
         is_folder = dataset.kind == "images" and os.path.isdir(dataset.source) and "table" not in dataset.meta
         self.encoder = QRadioButton("Another layer or model of the same folder (embedded again, cached)")
@@ -79,7 +79,7 @@ class SpaceDialog(QDialog):
         lay.addWidget(buttons)
 
     def _fill_layers(self, model: str) -> None:
-        from latentview.backends.embedders import layers_for
+        from latentview.services.models import layers_for
 
         self.layer.clear()
         for name, title in layers_for(model):
@@ -94,7 +94,7 @@ class SpaceDialog(QDialog):
 
     def choice(self) -> tuple[str, str, str]:
         """(kind, value, layout method) for CompareWindow.request."""
-        from latentview.backends.own_models import make_ref
+        from latentview.services.own_models import make_ref
 
         method = self.layout_method.currentText()
         if self.encoder.isChecked():

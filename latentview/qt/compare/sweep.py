@@ -95,8 +95,8 @@ class SweepDialog(QDialog):
 
 def open_sweep(window, parent) -> SweepDialog | None:
     """Sweep the shown folder's model; images from a folder only (a table has no layers to walk)."""
-    from latentview.backends.embedders import DEFAULT_MODEL
-    from latentview.backends.own_models import split_ref
+    from latentview.services.models import DEFAULT_MODEL
+    from latentview.services.own_models import split_ref
 
     ds = window.session.dataset
     if ds is None or ds.kind != "images" or not os.path.isdir(ds.source) or "table" in ds.meta:

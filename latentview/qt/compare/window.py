@@ -137,7 +137,7 @@ class CompareWindow(QWidget):
 
     @staticmethod
     def _describe(ds, projection: str) -> str:
-        from latentview.backends.embedders import display_name
+        from latentview.services.models import display_name
 
         model = display_name(ds.model) if ds.model else "this map"
         return f"{model} ({projection.upper()})" if projection else model
@@ -160,9 +160,8 @@ class CompareWindow(QWidget):
 
     def request(self, kind: str, value: str, method: str) -> None:
         """kind "encoder" (value: encoder ref), "table" (value: path) or "projection" (value: method)."""
-        from latentview.backends.projectors import ProjectionParams
         from latentview.services import compare as svc
-        from latentview.services.projection import project
+        from latentview.services.projection import ProjectionParams, project
 
         if len(self.spaces) >= MAX_VIEWS:
             return
@@ -173,7 +172,7 @@ class CompareWindow(QWidget):
                                on_result=lambda xy: self.add_layout(title, xy), on_error=self._failed,
                                title=f"Projecting ({value.upper()}) for comparison")  # fmt: skip
         elif kind == "encoder":
-            from latentview.backends.embedders import display_name
+            from latentview.services.models import display_name
 
             title = f"{display_name(value)} ({method.upper()})"
             self.runner.submit("compare-space", svc.embed_and_project, self.dataset.source, value, params,

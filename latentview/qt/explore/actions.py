@@ -146,16 +146,10 @@ def session_data(window):
     )  # fmt: skip
 
 
-def _save_steps(path: str, data, dataset):
-    from latentview.core.progress import Progress
-    from latentview.services.session_file import save_session as save
-
-    yield Progress(0, 1, "Saving session")
-    return save(path, data, dataset)
-
-
 def save_session(window, path: str, on_done=None) -> None:
     """Snapshot now (so the map may change meanwhile), write on the runner, Log line when written."""
+    from latentview.services.session_file import save_task
+
     data = session_data(window)
 
     def done(written):
@@ -163,34 +157,17 @@ def save_session(window, path: str, on_done=None) -> None:
         if on_done:
             on_done(written)
 
-    window.runner.submit("session-save", _save_steps, path, data, window.session.dataset, on_result=done,
+    window.runner.submit("session-save", save_task, path, data, window.session.dataset, on_result=done,
                          on_error=_failed(window, "Saving the session"), title="Saving session")  # fmt: skip
-
-
-def _load_steps(path: str):
-    from latentview.core.progress import Progress
-    from latentview.services.session_file import load_session
-
-    yield Progress(0, 1, f"Reading {os.path.basename(path)}")
-    data = load_session(path)
-    if data.dataset is not None:
-        data.dataset.label_codes()  # cached on the dataset: not a pass over every label on the GUI thread
-    return data
 
 
 def open_session(window, path: str) -> None:
     """Reopen: the file is read on the runner; images re-ingest through the embedding cache."""
+    from latentview.services.session_file import load_task
+
     window.log.add(Log(f"Opening session {os.path.basename(path)}", "info"))
-    window.runner.submit("session-open", _load_steps, path, on_result=lambda data: _reopen(window, data),
+    window.runner.submit("session-open", load_task, path, on_result=lambda data: _reopen(window, data),
                          on_error=window._on_failed, title="Opening session")  # fmt: skip
-
-
-def _ingest_steps(source: str, options):
-    from latentview.services.ingest import ingest_folder
-
-    dataset = yield from ingest_folder(source, options)
-    dataset.label_codes()  # warmed here, off the GUI thread
-    return dataset
 
 
 def _reopen(window, data) -> None:
@@ -203,15 +180,16 @@ def _reopen(window, data) -> None:
         window.tables.open(TableSpec.from_json(data.table), on_result=lambda ds: restore(window, data, ds))
         return
     from latentview.services.ingest import IngestOptions
+    from latentview.services.session_file import reingest_task
 
     window.settings.set_model(data.model)
-    window.runner.submit("ingest", _ingest_steps, data.source, IngestOptions(model=data.model),
+    window.runner.submit("ingest", reingest_task, data.source, IngestOptions(model=data.model),
                          on_result=lambda ds: restore(window, data, ds), on_error=window._on_failed,
                          title="Reopening session")  # fmt: skip
 
 
 def restore(window, data, dataset) -> None:
-    from latentview.backends.projectors import ProjectionParams
+    from latentview.services.projection import ProjectionParams
     from latentview.services.session_file import SessionFileError, check_matches
 
     s, ex = window.session, window.explore

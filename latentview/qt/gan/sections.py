@@ -38,18 +38,6 @@ def _combo(items: list[tuple[str, str]]) -> QComboBox:
     return box
 
 
-def export_frames(gen, latents: np.ndarray, path: str, kind: str, size: int = EXPORT_SIZE):
-    """Task-runner job: render the frames and write a strip PNG or an animated GIF; returns the path."""
-    from latentview.services import gan
-
-    frames = yield from gan.render_many(gen, latents)
-    if kind == "gif":
-        gan.save_gif(frames, path, size)
-    else:
-        gan.save_png(gan.strip(frames, size), path)
-    return path
-
-
 class InterpolationSection(QGroupBox):
     """Pin A and B (the current states), pick linear or spherical, scrub, export."""
 
@@ -124,9 +112,11 @@ class InterpolationSection(QGroupBox):
             self.panel.set_base(fn(self.a, self.b, value / 100))
 
     def export(self, path: str, kind: str) -> None:
+        from latentview.services.gan import export_frames
+
         if not self.ready:
             raise UserError("Pin A and B before exporting an interpolation.")
-        self.panel.runner.submit("gan-export", export_frames, self.panel.gen, self.path(), path, kind,
+        self.panel.runner.submit("gan-export", export_frames, self.panel.gen, self.path(), path, kind, EXPORT_SIZE,
                                  on_result=self._on_exported, on_error=self.panel._error,
                                  title="Exporting interpolation")  # fmt: skip
 

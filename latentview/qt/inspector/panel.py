@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentview.core.progress import Partial
 from latentview.core.session import Session
 from latentview.core.textsafe import display_path
-from latentview.qt.common.imaging import load_thumbnails, to_pixmap
+from latentview.qt.common.imaging import to_pixmap
+from latentview.services.images import focus_details
+from latentview.services.thumbnails import load_thumbnails
 
 THUMB = 96
 MAX_GRID = 400
@@ -192,7 +193,7 @@ class InspectorPanel(QWidget):
             self.caption.setText(head + "…" + tail)
             self.image.setText("")
             # Size and format need the file: read it off the GUI thread, with the picture.
-            self.runner.submit("focus-image", _focus_details, item, 320, title="Image",
+            self.runner.submit("focus-image", focus_details, item, 320, title="Image",
                                on_partial=lambda part: self._set_focus_details(part, head, tail))  # fmt: skip
         else:
             self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
@@ -256,12 +257,3 @@ def _fields_html(dataset, index: int) -> str:
     rows = "".join(f"<tr><td><i>{escape(k)}</i></td><td>{escape(v[:200])}</td></tr>"
                    for k, v in row_fields(dataset, index))  # fmt: skip
     return f"<table cellspacing=2>{rows}</table>" if rows else ""
-
-
-def _focus_details(path: str, size: int):
-    """Generator for the runner: the file's size/format line, then the picture (disk-cached)."""
-    from latentview.backends.images import image_info
-    from latentview.services.thumbnails import thumbnail
-
-    yield Partial(image_info(path), "info")
-    yield Partial(thumbnail(path, size), "image")

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from latentview.backends import own_models
-from latentview.core.progress import Log, Progress
+from latentview.core.progress import Log
+from latentview.services import own_models
 
 FILE_FILTER = ("Image models (*.onnx *.pt *.pth *.ts *.torchscript);;ONNX (*.onnx);;"
                "TorchScript — a program (*.pt *.pth *.ts *.torchscript)")  # fmt: skip
@@ -48,15 +48,9 @@ def add_model_file(window, path: str) -> None:
         if confirm_code(window, path):
             _ask_and_add(window, own_models.OwnModel(path, kind), None, [])
         return
-    window.runner.submit("add-model", _describe, path, title="Reading model",
+    window.runner.submit("add-model", own_models.describe_task, path, title="Reading model",
                          on_result=lambda r: _ask_and_add(window, own_models.OwnModel(path, kind), *r),
                          on_error=lambda msg: window.log.add(Log(msg, "error")))  # fmt: skip
-
-
-def _describe(path: str):
-    yield Progress(0, 1, f"Reading {os.path.basename(path)}")
-    info, prep, missing = own_models.describe_onnx(path)
-    return info, prep, missing
 
 
 def _ask_and_add(window, model: own_models.OwnModel, info, prep=None, missing=()) -> None:
@@ -75,8 +69,8 @@ def _ask_and_add(window, model: own_models.OwnModel, info, prep=None, missing=()
 
 def confirm_code(parent, path: str) -> bool:
     """Ask (the shared dialog) before running a code-carrying model file; a yes is remembered by content."""
-    from latentview.backends.trust_store import TrustNeeded
     from latentview.qt.common import trust_dialog
+    from latentview.services.models import TrustNeeded
 
     if own_models.is_trusted(path):
         return True
@@ -145,7 +139,7 @@ class ModelDialog(QDialog):
 
     def preprocessing(self) -> own_models.Preprocessing:
         return own_models.Preprocessing(self.size.value(), self.order.currentText(),
-                                        own_models._triple(self.mean.text()), own_models._triple(self.std.text()))  # fmt: skip
+                                        own_models.parse_triple(self.mean.text()), own_models.parse_triple(self.std.text()))  # fmt: skip
 
     def _accept(self) -> None:
         try:

@@ -10,20 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from latentview.core.progress import Partial
+from latentview.services.thumbnails import preview_steps  # looked up here at each request: tests swap it
 
 DELAY_MS = 80
 KEY = "hover-thumb"
-
-
-def preview_steps(path: str, size: int):
-    """Generator for the runner: the disk-cached thumbnail's path (decoded and cached if needed)."""
-    from latentview.services.thumbnails import cached_thumbnail, thumbnail
-
-    yield Partial(None, "start")  # a cancellation point before the decode
-    if cached_thumbnail(path, size) is None:
-        thumbnail(path, size)
-    return cached_thumbnail(path, size)
 
 
 class HoverLoader(QObject):

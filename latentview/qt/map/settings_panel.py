@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latentview.backends import own_models
-from latentview.backends.embedders import DEFAULT_MODEL, EMBEDDERS, layers_for
-from latentview.backends.projectors import DEFAULT_PARAMS, ProjectionParams
 from latentview.qt.common.widgets import ElidingComboBox
+from latentview.services import own_models
+from latentview.services.models import DEFAULT_MODEL, EMBEDDERS, layers_for
+from latentview.services.projection import DEFAULT_PARAMS, ProjectionParams
 
 
 class MapSettingsPanel(QWidget):
@@ -33,6 +33,29 @@ class MapSettingsPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._build_encoder()
+        self._build_projection()
+        self.labels = QComboBox()
+        self.labels.addItem("First folder level", 1)
+        self.labels.addItem("Full folder path", 0)
+        self.labels.setToolTip("Nested folders: label each image by its first sub-folder (cats) or its "
+                               "whole folder path (cats/indoor). Changes the colours, not the embedding.")  # fmt: skip
+        self.labels.currentIndexChanged.connect(lambda _: self.labelModeChanged.emit(self.label_depth))
+        self.apply = QPushButton("Apply projection")
+        self.apply.clicked.connect(lambda: self.projectionRequested.emit(self.params()))
+        form = QFormLayout()
+        form.addRow("Model", self.model)
+        form.addRow("Layer", self.layer)
+        form.addRow("Labels", self.labels)
+        form.addRow("Projection", self.method)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.stack)
+        lay.addWidget(self.apply)
+        lay.addStretch(1)
+
+    def _build_encoder(self) -> None:
+        """The model combo (built-ins, models added in earlier launches, "Add model…") and its layers."""
         self.model = ElidingComboBox()
         for spec in EMBEDDERS.values():
             self.model.addItem(spec.title, spec.name)
@@ -53,6 +76,9 @@ class MapSettingsPanel(QWidget):
                               "network's stages, or its last layer. Watch images separate as you go deeper.")  # fmt: skip
         self._fill_layers(DEFAULT_MODEL)
         self.layer.currentIndexChanged.connect(lambda _: self.modelChanged.emit(self.model_name))
+
+    def _build_projection(self) -> None:
+        """The method combo and a stack of per-method parameter forms (UMAP, t-SNE, none for PCA)."""
         self.method = QComboBox()
         for name, title in (("umap", "UMAP"), ("tsne", "t-SNE"), ("pca", "PCA")):
             self.method.addItem(title, name)
@@ -74,24 +100,6 @@ class MapSettingsPanel(QWidget):
         self.method.currentIndexChanged.connect(
             lambda _: self.stack.setCurrentWidget(self._forms[self.method.currentData()])
         )
-        self.labels = QComboBox()
-        self.labels.addItem("First folder level", 1)
-        self.labels.addItem("Full folder path", 0)
-        self.labels.setToolTip("Nested folders: label each image by its first sub-folder (cats) or its "
-                               "whole folder path (cats/indoor). Changes the colours, not the embedding.")  # fmt: skip
-        self.labels.currentIndexChanged.connect(lambda _: self.labelModeChanged.emit(self.label_depth))
-        self.apply = QPushButton("Apply projection")
-        self.apply.clicked.connect(lambda: self.projectionRequested.emit(self.params()))
-        form = QFormLayout()
-        form.addRow("Model", self.model)
-        form.addRow("Layer", self.layer)
-        form.addRow("Labels", self.labels)
-        form.addRow("Projection", self.method)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.stack)
-        lay.addWidget(self.apply)
-        lay.addStretch(1)
 
     @property
     def label_depth(self) -> int:

@@ -15,17 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from latentview.core.progress import Log, Progress
+from latentview.core.progress import Log
 from latentview.core.textsafe import display_path
-from latentview.services.tables import TableSpec, inspect_table, open_table
+from latentview.services.tables import TableSpec, inspect_task, is_table_path, open_table
 
 FILTER = ("Embeddings tables (*.parquet *.pq *.arrow *.feather *.ipc *.csv *.tsv *.npy *.npz);;"
           "All files (*)")  # fmt: skip
-
-
-def _inspect(path: str, metadata: str | None):
-    yield Progress(0, 0, f"Reading {os.path.basename(path)}")
-    return inspect_table(path, metadata)
 
 
 def table_info(dataset) -> dict | None:
@@ -81,7 +76,7 @@ class TableOpener:
 
     def ask(self, path: str, metadata: str | None = None) -> None:
         """Read a sample, then show the dialog (on the runner: a big CSV takes a moment)."""
-        self.window.runner.submit("table-inspect", _inspect, path, metadata, title="Reading table",
+        self.window.runner.submit("table-inspect", inspect_task, path, metadata, title="Reading table",
                                   on_result=self._show_dialog, on_error=self.window._on_failed)  # fmt: skip
 
     def _show_dialog(self, result) -> None:
@@ -181,8 +176,6 @@ class TableOpener:
 
 def dropped_table(mime) -> str | None:
     """The first dropped file that is an embeddings table (a folder of Parquet shards counts)."""
-    from latentview.backends.tables import is_table_path
-
     for url in mime.urls() if mime.hasUrls() else []:
         path = url.toLocalFile()
         if path and is_table_path(path):

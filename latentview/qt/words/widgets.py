@@ -7,7 +7,7 @@ import os
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QLineEdit
 
-from latentview.backends.words import VECTOR_SUFFIXES
+from latentview.services.words import VECTOR_SUFFIXES
 
 
 class PrefixCompleter(QCompleter):
