@@ -133,3 +133,16 @@ def test_tables_and_gan_directions_refuse_hostile_arrays_in_one_sentence(tmp_pat
     with pytest.raises(UserError) as err:
         load_directions(tmp_path / "big.npz", 2)
     _sentence(err.value, "big.npz", "‘embeddings’")
+
+
+def test_a_session_sidecar_is_refused_by_the_same_check(tmp_path):
+    from latentview.services.session_file import SessionFileError, load_session
+    from tests.services.test_session_schema import _valid
+
+    path = _valid(tmp_path)
+    items = _npy_bytes(np.array(list("abcd")))
+    _npz(tmp_path / "s.data.npz", {"items": items, "labels": items, "embeddings": _huge(shape=(4, 10**9), descr="<f4")},
+         zipfile.ZIP_DEFLATED)  # fmt: skip
+    with pytest.raises(SessionFileError) as err:
+        load_session(path)
+    _sentence(err.value, "s.data.npz", "‘embeddings’", "4 × 1,000,000,000")
