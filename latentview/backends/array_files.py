@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 
 from latentview.core.errors import UserError
-from latentview.core.textsafe import display_path
+from latentview.core.textsafe import display_path, printable
 
 MAX_ARRAY_BYTES = 16 << 30
 MAX_EXPANSION = 64
@@ -70,7 +70,8 @@ def _declared(header: Header) -> int:
 def _check(shown: str, array: str, header: Header, room: int, error: Callable[[str], Exception]) -> int:
     """Bytes the array declares, after the per-array rules."""
     shape, dtype = header
-    what = f"{shown}: array ‘{array[:60]}’"
+    what = f"{shown}: array ‘{printable(array[:60])}’"
+    room = max(room, 0)
     if dtype.hasobject:
         raise error(f"{what} holds Python objects, which latentview never reads; save plain numbers or text.")
     need = _declared(header)
@@ -86,7 +87,7 @@ def _check(shown: str, array: str, header: Header, room: int, error: Callable[[s
 
 def npy_header(path: str, error: Callable[[str], Exception] = ArrayFileError) -> Header:
     """(shape, dtype) of a `.npy` file, checked against the rules above; else `error(sentence)`."""
-    shown = display_path(os.path.basename(path))
+    shown = printable(display_path(os.path.basename(path)))
     try:
         with open(path, "rb") as fh:
             header, offset = read_header(fh)
@@ -115,7 +116,7 @@ def npz_headers(zf: zipfile.ZipFile, file_size: int, shown: str,
                 header, offset = read_header(fh)
         except (ValueError, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError):
             raise error(
-                f"{shown}: array ‘{name[:60]}’ is not a readable .npy entry (malformed header)."
+                f"{shown}: array ‘{printable(name[:60])}’ is not a readable .npy entry (malformed header)."
             ) from None
         total += _check(shown, name, header, info.file_size - offset, error)
         out[name] = header
@@ -127,7 +128,7 @@ def npz_headers(zf: zipfile.ZipFile, file_size: int, shown: str,
 
 def npz_headers_at(path: str, error: Callable[[str], Exception] = ArrayFileError) -> dict[str, Header]:
     """`npz_headers` of the `.npz` file at `path`."""
-    shown = display_path(os.path.basename(path))
+    shown = printable(display_path(os.path.basename(path)))
     try:
         with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
             return npz_headers(zf, os.fstat(fh.fileno()).st_size, shown, error)
