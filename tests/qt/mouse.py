@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 
@@ -33,8 +33,10 @@ def drag_lasso(view, points: Iterable, button=Qt.LeftButton, modifier=Qt.NoModif
 
     `points` are data coordinates ((x, y) pairs or an (N, 2) array, mapped through the view's
     viewbox) or viewport pixels (QPoint). QTest hands each event to the widget synchronously, so Qt's
-    move compression (which merges queued window-system moves) never applies and no wait is needed
-    between moves; the lasso has its polygon when this returns.
+    move compression (which merges queued window-system moves) never applies and nothing waits; the
+    lasso has its polygon when this returns. Between moves the event loop turns once
+    (processEvents, no sleep), as it does between a real mouse's moves: pending repaints and timers
+    run there, so a stall meter sees each move's cost, not thirty moves' cost as one freeze.
     """
     vp = view.viewport()
     pts = [p if isinstance(p, QPoint) else view_pixel(view, *p) for p in points]
@@ -42,4 +44,5 @@ def drag_lasso(view, points: Iterable, button=Qt.LeftButton, modifier=Qt.NoModif
         QTest.mousePress(vp, button, modifier, pts[0])
         for p in pts[1:]:
             QTest.mouseMove(vp, p)
+            QCoreApplication.processEvents()
         QTest.mouseRelease(vp, button, modifier, pts[-1])
