@@ -25,3 +25,11 @@ def test_layers_benchmark_quick():
     assert [int(r[1]) for r in rows] == [3072, 24, 80, 192, 1280]
     acc = [float(r[2]) for r in rows]
     assert all(0 <= a <= 1 for a in acc) and acc[-1] > acc[0]
+    # the benchmark's figure is the app's: the layers sweep on the same folder gives the same accuracies
+    from latentview.backends.demo import demo_folder
+    from latentview.services.compare import layer_sweep
+    from latentview.services.runner import drive
+
+    layers = ["raw-pixels", "stage2", "stage4", "stage6"]
+    sweep = drive(layer_sweep(str(demo_folder(4)), "efficientnet-lite0", k=5, layers=layers))
+    assert [f"{r.accuracy:.3f}" for r in sweep.rows] == [r[2] for r in rows]

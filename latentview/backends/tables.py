@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from latentview.backends.array_files import npy_header, npz_headers_at
 from latentview.core.errors import UserError
 from latentview.core.table_roles import ColumnInfo
 from latentview.core.textsafe import display_path
@@ -242,8 +243,10 @@ def _open_array(path: str, metadata: str | None) -> TableSource:
     shown = display_path(os.path.basename(path))
     extra: dict[str, np.ndarray] = {}
     if path.lower().endswith(".npy"):
+        npy_header(path, TableError)  # shape × dtype checked before numpy maps or allocates anything
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     else:
+        npz_headers_at(path, TableError)
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         two_d = {k: v for k, v in arrays.items() if v.ndim == 2}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from latentview.core.dataset import Dataset
-from latentview.core.rows import nearest_rows
+from latentview.core.rows import nearest_rows, place_by_similarity
 
 
 @dataclass
@@ -42,15 +42,11 @@ def nearest_old(old_emb: np.ndarray, new_emb: np.ndarray, k: int = 10) -> tuple[
 
 
 def place(old_emb: np.ndarray, old_coords: np.ndarray, new_emb: np.ndarray, k: int = 10) -> np.ndarray:
-    """(M, 2) map positions for new rows: the similarity-weighted mean of their k nearest old points'
-    positions, weights sharpened (s⁸) so a point between two clusters goes to the closer one."""
+    """(M, 2) map positions for new rows: `core.rows.place_by_similarity` on their k nearest old points."""
     if len(new_emb) == 0:
         return np.zeros((0, 2))
     idx, sims = nearest_old(old_emb, new_emb, k)
-    w = np.maximum(sims, 0.0).astype(np.float64) ** 8
-    w[w.sum(1) == 0] = 1.0
-    w /= w.sum(1, keepdims=True)
-    return np.einsum("mk,mkd->md", w, np.asarray(old_coords, np.float64)[idx])
+    return place_by_similarity(old_coords, idx, sims)
 
 
 def extend_labels(

@@ -144,6 +144,9 @@ def save_directions(
 
 
 def load_directions(path: str | Path, nz: int) -> tuple[list[str], np.ndarray, np.ndarray, str]:
+    from latentview.backends.array_files import npz_headers_at
+
+    npz_headers_at(str(path), UserError)  # a user's file: headers checked before numpy allocates
     try:
         with np.load(path, allow_pickle=False) as f:
             names, vectors = [str(n) for n in f["names"]], f["vectors"].astype(np.float32)

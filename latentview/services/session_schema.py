@@ -8,7 +8,8 @@ is left as it was:
 
 - files: regular files only (never a FIFO or device), the JSON at most MAX_JSON_BYTES; the sidecar is
   a plain file name beside the session (no folders, no `..`), an `.npz` read with
-  `allow_pickle=False` whose array headers are checked before any array is read;
+  `allow_pickle=False` whose array headers are checked before any array is read (the shared rules of
+  backends/array_files.py, then the session's own below);
 - schema version, types, and value ranges of every field the loader uses;
 - sizes bounded by the file's own item count `n`: coordinates (n × 2), cluster labels (n, each within
   the named clusters), at most n cluster names, group indices within 0…n−1, sidecar arrays of n rows;
@@ -28,7 +29,9 @@ import zipfile
 
 import numpy as np
 
+from latentview.backends.array_files import npz_headers
 from latentview.core.errors import UserError
+from latentview.core.textsafe import display_path
 
 FORMAT = "latentview-session"
 VERSION = 2  # 2: arrays of a big map may live in the sidecar, named in the JSON as {"array": name}
@@ -279,16 +282,6 @@ def _check_view(view) -> None:
 
 
 # --- the sidecar ------------------------------------------------------------------------------------------
-def _header(zf: zipfile.ZipFile, member: str):
-    with zf.open(member) as fh:
-        version = np.lib.format.read_magic(fh)
-        reader = (
-            np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        )
-        shape, _fortran, dtype = reader(fh)
-    return shape, dtype
-
-
 DATA_ARRAYS = ("items", "labels", "embeddings")
 
 
@@ -315,7 +308,7 @@ def _read_sidecar(path: str, name: str, n: int, data_needed: bool) -> dict:
     side = os.path.join(os.path.dirname(os.path.abspath(path)), name)
     if os.path.islink(side):
         raise _bad("its data file is a link")
-    fh, _ = _open_regular(side, "The session's data file")
+    fh, size = _open_regular(side, "The session's data file")
     with fh:
         try:
             zf = zipfile.ZipFile(fh)
@@ -324,8 +317,7 @@ def _read_sidecar(path: str, name: str, n: int, data_needed: bool) -> dict:
                 raise _bad("its data file holds something other than arrays")
             if data_needed and not set(DATA_ARRAYS) <= set(members):
                 raise _bad("its data file lacks items, labels or embeddings")
-            for m in members:
-                shape, dtype = _header(zf, f"{m}.npy")
+            for m, (shape, dtype) in npz_headers(zf, size, display_path(name), SessionFileError).items():
                 _check_member(m, shape, dtype, n)
             fh.seek(0)
             with np.load(fh, allow_pickle=False) as f:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from latentview.core.compare import cosine_knn
+from tests.qt.mouse import drag_lasso
 
 
 def _px(panel, i) -> QPoint:
@@ -58,13 +59,7 @@ def test_lasso_in_one_view_selects_in_every_view_and_the_main_map(compared, qtbo
     (x0, x1), (y0, y1) = b.map.viewbox.viewRange()
     t = np.linspace(0, 2 * np.pi, 24)
     poly = np.c_[centre[0] + 0.2 * (x1 - x0) * np.cos(t), centre[1] + 0.2 * (y1 - y0) * np.sin(t)]
-    vp = b.map.viewport()
-    pts = [b.map.mapFromScene(b.map.viewbox.mapViewToScene(QPointF(x, y))) for x, y in poly]
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pts[0])
-    for p in pts[1:]:
-        QTest.mouseMove(vp, p)
-        qtbot.wait(5)
-    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pts[-1])
+    drag_lasso(b.map, poly)
     qtbot.waitUntil(lambda: cw.links.selection is not None, timeout=5000)
     sel = cw.links.selection
     assert 0 < sel.sum() < 88
@@ -101,11 +96,7 @@ def test_zoom_is_linked_or_free(compared, qtbot):
 
     def pan():
         c = vp.rect().center()
-        QTest.mousePress(vp, Qt.RightButton, Qt.NoModifier, c)
-        for dx in range(10, 110, 10):
-            QTest.mouseMove(vp, c + QPoint(dx, 0))
-            qtbot.wait(5)
-        QTest.mouseRelease(vp, Qt.RightButton, Qt.NoModifier, c + QPoint(100, 0))
+        drag_lasso(a.map, [c + QPoint(dx, 0) for dx in range(0, 110, 10)], button=Qt.RightButton)
 
     before = b.map.viewbox.viewRange()[0]
     pan()

@@ -7,6 +7,7 @@ from PySide6.QtTest import QTest
 
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.geometry import points_in_polygon
+from tests.qt.mouse import drag_lasso
 
 
 def _to_widget(window, x, y) -> QPoint:
@@ -41,13 +42,7 @@ def test_lasso_selects_what_the_core_says_is_inside(mapped, qtbot):
     rx, ry = (x1 - x0) * 0.12, (y1 - y0) * 0.12
     t = np.linspace(0, 2 * np.pi, 24)
     poly = np.c_[cx + rx * np.cos(t), cy + ry * np.sin(t)]
-    vp = mapped.map.viewport()
-    pts = [_to_widget(mapped, x, y) for x, y in poly]
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pts[0])
-    for p in pts[1:]:
-        QTest.mouseMove(vp, p)
-        qtbot.wait(5)
-    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pts[-1])
+    drag_lasso(mapped.map, poly)
     qtbot.waitUntil(lambda: s.selection is not None, timeout=5000)
     # The drawn path is what the core gets; compare with the exact test on that polygon.
     expected = points_in_polygon(xy, poly)

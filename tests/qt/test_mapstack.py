@@ -4,22 +4,13 @@ and new images of the folder on the map placed into the current layout."""
 import shutil
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from latentview.backends.projectors import ProjectionParams
 from latentview.services.ingest import IngestOptions, ingest_folder
 from latentview.services.runner import drive
-
-
-def _lasso(w, qtbot, poly):
-    vp = w.map.viewport()
-    pts = [w.map.mapFromScene(w.map.viewbox.mapViewToScene(QPointF(x, y))) for x, y in poly]
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pts[0])
-    for p in pts[1:]:
-        QTest.mouseMove(vp, p)
-        qtbot.wait(15)
-    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pts[-1])
+from tests.qt.mouse import drag_lasso
 
 
 def _map_of(window, qtbot, folder, model):
@@ -39,7 +30,7 @@ def test_reproject_a_lassoed_selection_and_come_back_with_its_groups(
     (x0, x1), (y0, y1) = window.map.viewbox.viewRange()
     cx, cy = np.median(s.coords, axis=0)
     t = np.linspace(0, 2 * np.pi, 30)
-    _lasso(window, qtbot, np.c_[cx + (x1 - x0) * 0.3 * np.cos(t), cy + (y1 - y0) * 0.3 * np.sin(t)])
+    drag_lasso(window.map, np.c_[cx + (x1 - x0) * 0.3 * np.cos(t), cy + (y1 - y0) * 0.3 * np.sin(t)])
     qtbot.waitUntil(lambda: s.selection is not None and s.selection.sum() >= 5, timeout=5000)
     picked = [parent_ds.items[i] for i in s.selected_indices]
     ex.clustering = None  # the child is clustered afresh; wait for that below

@@ -17,6 +17,7 @@ from PySide6.QtTest import QTest
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
+from tests.qt.mouse import drag_lasso
 from tests.qt.stall import busy_python, import_torch
 
 N = 1_000_000
@@ -43,15 +44,10 @@ def _click(window, qtbot, index):
 
 
 def _lasso(window, qtbot):
-    vb, vp = window.map.viewbox, window.map.viewport()
-    (x0, x1), (y0, y1) = vb.viewRange()
+    (x0, x1), (y0, y1) = window.map.viewbox.viewRange()
     cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 12, (y1 - y0) / 12
-    pts = [_pixel(window, cx + rx * np.cos(a), cy + ry * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 30)]
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pts[0])
-    for p in pts[1:]:
-        QTest.mouseMove(vp, p)
-        qtbot.wait(2)
-    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pts[-1])
+    t = np.linspace(0, 2 * np.pi, 30)
+    drag_lasso(window.map, np.c_[cx + rx * np.cos(t), cy + ry * np.sin(t)])
     qtbot.waitUntil(lambda: window.session.selection is not None, timeout=30_000)
 
 

@@ -7,6 +7,7 @@ from PySide6.QtTest import QTest
 
 from latentview.core.geometry import points_in_polygon
 from latentview.services.tables import TableSpec
+from tests.qt.mouse import drag_lasso
 from tests.table_files import N, write_all
 
 
@@ -53,13 +54,7 @@ def test_click_shows_fields_and_full_space_neighbours_then_lasso(table_window, q
     (x0, x1), (y0, y1) = w.map.viewbox.viewRange()
     t = np.linspace(0, 2 * np.pi, 20)
     poly = np.c_[cx + (x1 - x0) * 0.15 * np.cos(t), cy + (y1 - y0) * 0.15 * np.sin(t)]
-    vp = w.map.viewport()
-    pts = [_to_widget(w, x, y) for x, y in poly]
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pts[0])
-    for p in pts[1:]:
-        QTest.mouseMove(vp, p)
-        qtbot.wait(5)
-    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pts[-1])
+    drag_lasso(w.map, poly)
     qtbot.waitUntil(lambda: s.selection is not None, timeout=5000)
     expected = points_in_polygon(s.coords, poly)
     assert s.selection.sum() > 0 and (s.selection != expected).sum() <= 2
