@@ -128,6 +128,7 @@ class MapView(pg.PlotWidget):
         self.setAcceptDrops(False)  # the main window takes drops
         self._xy = np.zeros((0, 2))
         self._index: PointIndex | None = None
+        self._index_pending = False
         self._codes, self._colors = np.zeros(0, int), []
         self._selection_mask: np.ndarray | None = None
         self._fitted = False
@@ -139,13 +140,22 @@ class MapView(pg.PlotWidget):
         self._refit.setInterval(30)
         self._refit.timeout.connect(lambda: self.fit() if self._fitted else None)
 
+    def use_runner(self, runner) -> None:
+        """Heavy array work of a big map's points (the per-colour draw order) goes to this task runner,
+        so a new colouring or layout costs the GUI thread only a swap."""
+        self.points.offload = lambda key, fn, *args, on_result, on_exit: runner.submit(
+            key, fn, *args, on_result=on_result, on_exit=on_exit, title="Preparing the map"
+        )
+
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
                    autorange: bool = True) -> None:  # fmt: skip
-        self._xy = np.asarray(xy, dtype=np.float64)
+        new = np.asarray(xy, dtype=np.float64)
+        if new is not self._xy:  # the same layout again (its points reloaded): the picking grid fits
+            self._index = None  # built on the first pick
+            self._index_pending = False
+        self._xy = new
         self._codes, self._colors = np.asarray(codes), list(colors)
-        self._index = None  # built on the first pick
-        self._index_pending = False
         self.points.set_points(self._xy, codes, colors)
         self._set_legend(names, colors)
         if autorange:
