@@ -52,7 +52,13 @@ class Clustering:
         return len(self.labels)
 
     def sizes(self) -> np.ndarray:
-        return np.bincount(self.labels[self.labels >= 0], minlength=len(self)).astype(int)
+        """Points per cluster; remembered for these labels (asked for by the legend, the list and the
+        names each time the map changes: ~30 ms at a million points)."""
+        cached = self.__dict__.get("_sizes")
+        if cached is None or cached[0] is not self.labels:
+            sizes = np.bincount(self.labels[self.labels >= 0], minlength=len(self)).astype(int)
+            cached = self.__dict__["_sizes"] = (self.labels, sizes)
+        return cached[1].copy()
 
     @property
     def n_noise(self) -> int:

@@ -137,8 +137,9 @@ class PointCloudItem(pg.GraphicsObject):
         if version == self._colour_version and len(row_order) == len(self._xy):  # not for replaced data
             self._groups, self._groups_pending = groups, False
             self._row_order, self._rows = row_order, rows
-            self._raster_key = None  # drawn as pixels meanwhile: now as dots, or faster pixels
-            self.update()
+            if self.last_level != "raster":  # the pixels drawn meanwhile stay right: later paints use
+                self._raster_key = None  # the new arrays; a zoomed-in view becomes dots now
+                self.update()
 
     def _prepare_ended(self, version: int) -> None:
         """The runner's task ended without arrays (cancelled, failed): dots sort on the GUI thread again."""

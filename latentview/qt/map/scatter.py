@@ -129,7 +129,7 @@ class MapView(pg.PlotWidget):
         self._xy = np.zeros((0, 2))
         self._index: PointIndex | None = None
         self._index_pending = False
-        self._codes, self._colors = np.zeros(0, int), []
+        self._codes, self._colors, self._names = np.zeros(0, int), [], []
         self._selection_mask: np.ndarray | None = None
         self._fitted = False
         self.legend_wanted = True
@@ -155,13 +155,18 @@ class MapView(pg.PlotWidget):
             self._index = None  # built on the first pick
             self._index_pending = False
         self._xy = new
-        self._codes, self._colors = np.asarray(codes), list(colors)
+        self._codes, self._colors, self._names = np.asarray(codes), list(colors), list(names)
         self.points.set_points(self._xy, codes, colors)
         self._set_legend(names, colors)
         if autorange:
             self.fit()
 
     def set_colors(self, codes: np.ndarray, colors: list[QColor], names: list[str]) -> None:
+        same = (codes is self._codes and list(colors) == self._colors and list(names) == self._names
+                and self._legend_entries == len(names))  # fmt: skip
+        if same:  # e.g. clusters landing on a map coloured by label: nothing to redraw
+            return
+        self._names = list(names)
         self._codes, self._colors = np.asarray(codes), list(colors)
         self.points.set_colors(codes, colors)
         self.set_selection(self._selection_mask)  # selected points are redrawn in the new colours
