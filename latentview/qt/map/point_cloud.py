@@ -20,6 +20,7 @@ from latentview.qt.common.guard import paint_guard
 DENSE_THRESHOLD = 60_000  # visible points above which dots become rasterised 2×2 px points
 SINGLE_PIXEL_THRESHOLD = 250_000  # ... and above which they become single pixels
 OFFLOAD_ABOVE = 200_000  # points above which the draw order is sorted on the task runner (`offload`)
+ROW_BANDS = 4096  # the raster's row order: points sorted into this many bands of y
 
 
 def color_groups(codes: np.ndarray) -> tuple:
@@ -29,10 +30,17 @@ def color_groups(codes: np.ndarray) -> tuple:
     codes = np.asarray(codes)
     if not len(codes) or codes.min() == codes.max():
         return np.arange(len(codes)), [(int(codes[0]), 0, len(codes))] if len(codes) else []
-    order = np.argsort(codes, kind="stable")
-    uniq, starts = np.unique(codes[order], return_index=True)
-    stops = np.append(starts[1:], len(codes))
-    groups = [(int(c), int(a), int(b)) for c, a, b in zip(uniq, starts, stops)]
+    lo = int(codes.min())
+    counts = np.bincount(codes - lo)
+    present = np.flatnonzero(counts)
+    if len(present) <= 256:  # one pass per colour: short numpy calls, where a sort (or np.unique)
+        # of a million codes holds the GIL for 100–300 ms and stalls the window from a worker
+        order = np.concatenate([np.flatnonzero(codes == lo + c) for c in present])
+    else:
+        order = np.argsort(codes, kind="stable")
+    stops = np.cumsum(counts[present])
+    starts = stops - counts[present]
+    groups = [(int(lo + c), int(a), int(b)) for c, a, b in zip(present, starts, stops)]
     groups.sort(key=lambda g: g[1] - g[2])
     return order, groups
 
@@ -44,8 +52,10 @@ def _prepare_steps(x: np.ndarray, y: np.ndarray, codes: np.ndarray, lut: np.ndar
     from latentview.core.progress import Progress
 
     yield Progress(0, 2, f"Preparing {len(codes):,} points for drawing")
-    if row_order is None:
-        row_order = np.argsort(y, kind="stable")
+    if row_order is None:  # by pixel row band, not exact y: a sort of small ints holds the GIL briefly
+        lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
+        band = ((np.nan_to_num(y, nan=lo) - lo) * (ROW_BANDS / max(hi - lo, 1e-12))).astype(np.int16)
+        row_order = np.argsort(np.minimum(band, ROW_BANDS - 1), kind="stable")
     rows = (x[row_order], y[row_order], lut[codes[row_order]])
     yield Progress(1, 2, f"Preparing {len(codes):,} points for drawing")
     return color_groups(codes), row_order, rows
