@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt.internals import PrimitiveArray
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 
 from latentview.qt.common.guard import paint_guard
@@ -45,6 +45,18 @@ def color_groups(codes: np.ndarray) -> tuple:
     return order, groups
 
 
+def _gather(values: np.ndarray, order: np.ndarray, block: int = 131_072) -> np.ndarray:
+    """values[order] in blocks, letting the GUI thread have the interpreter between them (one 1M
+    gather holds it for 10–20 ms)."""
+    import time
+
+    out = np.empty(len(order), values.dtype)
+    for start in range(0, len(order), block):
+        out[start : start + block] = values[order[start : start + block]]
+        time.sleep(0)
+    return out
+
+
 def _prepare_steps(x: np.ndarray, y: np.ndarray, codes: np.ndarray, lut: np.ndarray, row_order=None):
     """Generator for the task runner: a big map's draw arrays, off the GUI thread — the per-colour
     groups for dots, and for the raster the points in row order (by y; writes into the image then go
@@ -56,7 +68,7 @@ def _prepare_steps(x: np.ndarray, y: np.ndarray, codes: np.ndarray, lut: np.ndar
         lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
         band = ((np.nan_to_num(y, nan=lo) - lo) * (ROW_BANDS / max(hi - lo, 1e-12))).astype(np.int16)
         row_order = np.argsort(np.minimum(band, ROW_BANDS - 1), kind="stable")
-    rows = (x[row_order], y[row_order], lut[codes[row_order]])
+    rows = (_gather(x, row_order), _gather(y, row_order), lut[_gather(codes, row_order)])
     yield Progress(1, 2, f"Preparing {len(codes):,} points for drawing")
     return color_groups(codes), row_order, rows
 
@@ -98,7 +110,7 @@ class PointCloudItem(pg.GraphicsObject):
         # fn(key, generator_fn, *args, on_result=...): runs work on the task runner (MapView.use_runner);
         # None: everything here, on the GUI thread (small maps, tests of the item alone).
         self.offload = None
-        self._groups_pending = False
+        self._groups_pending = self._prepare_due = False
         self._colour_version = 0
         self._row_order: np.ndarray | None = None  # points by y, for this layout (from the runner)
         self._rows: tuple | None = None  # (x, y, ARGB) in row order, for these colours
@@ -134,13 +146,18 @@ class PointCloudItem(pg.GraphicsObject):
             [self._colors[i % len(self._colors)].rgba() if self._colors else 0xFF808080 for i in range(n)],
             dtype=np.uint32,
         )
-        if self.offload is not None and len(self._codes) > OFFLOAD_ABOVE:  # ... or on the runner
-            self._groups_pending = True
-            self.offload("draw-order", _prepare_steps, self._x, self._y, self._codes, self._lut, self._row_order,
-                         on_result=lambda out, v=self._colour_version: self._prepared(v, *out),
-                         on_exit=lambda v=self._colour_version: self._prepare_ended(v))  # fmt: skip
+        if self.offload is not None and len(self._codes) > OFFLOAD_ABOVE:  # ... or on the runner, once
+            self._groups_pending = self._prepare_due = True  # sent after the next paint: a worker would
+            # compete with that paint for the interpreter lock
         self._pixmaps.clear()
         self.update()
+
+    def _prepare(self, version: int) -> None:
+        if version == self._colour_version and self._groups_pending:  # not for colours replaced since
+            self._prepare_due = False
+            self.offload("draw-order", _prepare_steps, self._x, self._y, self._codes, self._lut, self._row_order,
+                         on_result=lambda out, v=version: self._prepared(v, *out),
+                         on_exit=lambda v=version: self._prepare_ended(v))  # fmt: skip
 
     def _prepared(self, version: int, groups: tuple, row_order: np.ndarray, rows: tuple) -> None:
         """The runner's draw arrays land: a swap, then one repaint."""
@@ -192,6 +209,12 @@ class PointCloudItem(pg.GraphicsObject):
 
     @paint_guard
     def paint(self, p: QPainter, *args) -> None:
+        self._paint(p)
+        if self._prepare_due:
+            self._prepare_due = False
+            QTimer.singleShot(0, lambda v=self._colour_version: self._prepare(v))
+
+    def _paint(self, p: QPainter) -> None:
         if not len(self._xy):
             return
         t = p.transform()
