@@ -26,7 +26,7 @@ ROW_BANDS = 4096  # the raster's row order: points sorted into this many bands o
 def color_groups(codes: np.ndarray) -> tuple:
     """(order, [(code, start, stop)]): points sorted by colour, for one draw call per colour; big groups
     first, small ones drawn over them — the few top-frequency words, a small cluster or an added point
-    stays visible instead of sinking under a crowd. A stable sort of a million codes: ~250 ms."""
+    stays visible instead of sinking under a crowd. The same order as a stable argsort of the codes."""
     codes = np.asarray(codes)
     if not len(codes) or codes.min() == codes.max():
         return np.arange(len(codes)), [(int(codes[0]), 0, len(codes))] if len(codes) else []
@@ -160,7 +160,7 @@ class PointCloudItem(pg.GraphicsObject):
                          on_exit=lambda v=version: self._prepare_ended(v))  # fmt: skip
 
     def _prepared(self, version: int, groups: tuple, row_order: np.ndarray, rows: tuple) -> None:
-        """The runner's draw arrays land: a swap, then one repaint."""
+        """The runner's draw arrays land: a swap (and a repaint only where dots wait for them)."""
         if version == self._colour_version and len(row_order) == len(self._xy):  # not for replaced data
             self._groups, self._groups_pending = groups, False
             self._row_order, self._rows = row_order, rows
