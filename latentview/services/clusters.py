@@ -79,6 +79,70 @@ def cluster_dataset(dataset: Dataset, params: ClusterParams | None = None):
                       confidence=confidence, levels=levels)  # fmt: skip
 
 
+def cached_clusters(dataset: Dataset, params: ClusterParams | None = None):
+    """`cluster_dataset` through the disk cache (backends/cluster_cache): the same embeddings, settings
+    and naming sources give the stored named clustering at once. A damaged entry is moved aside, said
+    in one Log line and computed again; only a finished result is stored (atomically), so a cancel
+    leaves nothing behind."""
+    from latentview.backends import cluster_cache
+
+    params = params or ClusterParams()
+    t0 = time.perf_counter()
+    yield Progress(0, 4, "Clustering: looking for saved clusters", unit="steps")
+    try:
+        key = cluster_cache.cluster_key(dataset.embeddings, cache_settings(dataset, params),
+                                        dataset.items if dataset.kind == "words" else dataset.labels)  # fmt: skip
+        entry = cluster_cache.load_clustering(key, len(dataset))
+    except cluster_cache.DamagedEntry as exc:
+        yield Log(f"Saved clusters could not be read ({exc}); they were moved aside and are computed again",
+                  "warning")  # fmt: skip
+        entry = None
+    except OSError:  # no usable cache folder: the run goes on without it
+        key = entry = None
+    if entry is not None:
+        yield Log(f"{len(entry['names'])} named clusters from the cache (computing them took "
+                  f"{entry.get('seconds', 0.0):.1f} s)", "info")  # fmt: skip
+        return _from_entry(entry, time.perf_counter() - t0)
+    clustering = yield from cluster_dataset(dataset, params)
+    if key is not None:
+        meta = {k: v for k, v in clustering.to_json().items() if k != "labels"}
+        cluster_cache.store_clustering(key, clustering.labels, {**meta, "seconds": clustering.seconds})
+    return clustering
+
+
+def cache_settings(dataset: Dataset, params: ClusterParams) -> dict:
+    """Everything besides the embeddings and the labels/words that a named clustering depends on."""
+    from dataclasses import asdict
+    from importlib.metadata import PackageNotFoundError, version
+
+    model = dataset.model
+    if dataset.kind == "images" and model:
+        from latentview.backends.embedders import cache_id
+
+        try:
+            model = f"{model} | {cache_id(model)}"  # a model file: its content hash
+        except Exception:  # an unknown model names clusters from labels: the reference is enough
+            pass
+    libs = {}
+    for lib in ("scikit-learn", "umap-learn"):
+        try:
+            libs[lib] = version(lib)
+        except PackageNotFoundError:
+            libs[lib] = ""
+    n = len(dataset)
+    consts = [backend.HDBSCAN_SAMPLE, backend.REDUCE_DIMS, backend.UMAP_DIMS, backend.UMAP_MAX_POINTS,
+              NAME_SAMPLE, CHUNK]  # fmt: skip
+    return {"params": asdict(params), "resolved": params.describe(n), "kind": dataset.kind, "model": model,
+            "libs": libs, "constants": consts}  # fmt: skip
+
+
+def _from_entry(entry: dict, seconds: float) -> Clustering:
+    levels = [Level(np.asarray(lv["parent"], np.int32), list(lv["names"])) for lv in entry.get("levels", [])]
+    return Clustering(entry["labels"], list(entry["names"]), entry.get("method", ""),
+                      dict(entry.get("params", {})), seconds, confidence=list(entry.get("confidence", [])),
+                      levels=levels)  # fmt: skip
+
+
 def _hdbscan_all(x: np.ndarray, params: ClusterParams):
     n, total = len(x), 4
     mcs = params.min_cluster_size or backend.default_min_cluster_size(n)

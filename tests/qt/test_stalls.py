@@ -76,11 +76,15 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
         window.map.set_points(window.session.coords, codes, colors, names, autorange=False)
         window.map.viewport().repaint()
     with m.action("baseline: busy worker"):  # one pure-Python task on the runner, sharing the GIL
-        with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        with qtbot.waitSignal(
+            window.runner.finished, timeout=30_000, check_params_cb=lambda k, o: k == "busy"
+        ):
             window.runner.submit("busy", busy_python, 1.0)
     m.set_baseline("baseline: pan repaint", "baseline: load points", "baseline: busy worker")
     with m.action("known: import torch (worker)"):  # what the first search of a big map needs
-        with qtbot.waitSignal(window.runner.finished, timeout=120_000):
+        with qtbot.waitSignal(
+            window.runner.finished, timeout=120_000, check_params_cb=lambda k, o: k == "torch"
+        ):
             window.runner.submit("torch", import_torch)
     m.known("known: import torch (worker)")
     s = window.session

@@ -18,6 +18,17 @@ MAX_MAP_NAMES = 30
 NAME_CHARS = 24
 NEUTRAL = (110, 110, 110)
 LEADER_PX = 14  # a name further than this from its cluster's centre point gets a line to it
+BACKGROUND_ABOVE = 200_000  # points above which name positions are computed on the task runner
+SCREEN_SAMPLE = 100_000  # points the names avoid are looked for among about this many
+
+
+def _centres_steps(clustering, coords):
+    """Generator for the runner: every level's name positions (core.clusters.all_centres)."""
+    from latentview.core.clusters import all_centres
+    from latentview.core.progress import Progress
+
+    yield Progress(0, 1, "Placing cluster names")
+    return all_centres(clustering, coords)
 
 
 class _NameItem(pg.TextItem):
@@ -62,6 +73,8 @@ class ClusterNames:
         self.level = -1  # the hierarchy level shown
         self._centres: dict = {}  # level → name positions, for the current clustering and layout
         self._key = None
+        self._pending = False  # a big map's name positions are being computed on the runner
+        self._span_of, self._span = None, np.ones(2)
         self._timer = QTimer(window.map)  # dies with the map: never fires on a deleted legend
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)
@@ -85,7 +98,10 @@ class ClusterNames:
         if s.coords is None or not len(s.coords):
             return 1.0
         (x0, x1), (y0, y1) = self.window.map.viewbox.viewRange()
-        span = np.ptp(s.coords, axis=0)
+        if self._span_of is not s.coords:  # once per layout, column by column: np.ptp(axis=0) of an
+            xy = s.coords  # (N, 2) array took 240 ms at 1M points, on every view change
+            self._span_of, self._span = xy, np.array([np.ptp(xy[:, 0]), np.ptp(xy[:, 1])])
+        span = self._span
         return float(max(1.0, min(span[0] / max(x1 - x0, 1e-12), span[1] / max(y1 - y0, 1e-12))))
 
     def entries(self):
@@ -98,8 +114,20 @@ class ClusterNames:
             return []
         key = (id(c), id(s.coords))
         if key != self._key:
-            self._key, self._centres = key, {}
+            self._key, self._centres, self._pending = key, {}, False
+            runner = getattr(self.window, "runner", None)
+            if runner is not None and len(s.coords) > BACKGROUND_ABOVE:
+                self._pending = True
+                runner.submit("cluster-names", _centres_steps, c, s.coords, title="Placing cluster names",
+                              on_result=lambda centres, key=key: self._centres_ready(key, centres))  # fmt: skip
+        if self._pending:
+            return []  # the names follow when their positions are ready
         return zoom_names(c, s.coords, self.zoom(), self._centres)
+
+    def _centres_ready(self, key, centres: dict) -> None:
+        if key == self._key:  # not for a clustering or layout replaced meanwhile
+            self._centres, self._pending = centres, False
+            self.refresh()
 
     def on_range_changed(self) -> None:
         """A zoom into another level of the hierarchy swaps the names at once; otherwise the names are
@@ -211,6 +239,8 @@ class ClusterNames:
         vb = self.window.map.viewbox
         (x0, x1), (y0, y1) = vb.viewRange()
         xy = s.coords
+        if len(xy) > 4 * SCREEN_SAMPLE:  # an even sample first: a mask over a million points per layout
+            xy = xy[:: len(xy) // SCREEN_SAMPLE]
         vis = np.flatnonzero((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
         if len(vis) > limit:
             vis = vis[:: len(vis) // limit + 1]

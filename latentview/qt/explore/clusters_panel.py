@@ -150,7 +150,7 @@ def install(window) -> None:
     ex, s = window.explore, window.session
 
     def run(params=None, auto: bool = False) -> None:
-        from latentview.services.clusters import cluster_dataset
+        from latentview.services.clusters import cached_clusters
 
         ds = s.dataset
         if ds is None or len(ds) < 2:
@@ -175,7 +175,7 @@ def install(window) -> None:
 
             window.runner.submit("clusters", cluster_words, ds, on_result=done, title="Clustering")
             return
-        window.runner.submit("clusters", cluster_dataset, ds, params or panel.params(), on_result=done,
+        window.runner.submit("clusters", cached_clusters, ds, params or panel.params(), on_result=done,
                              title="Clustering")  # fmt: skip
 
     def auto(_method: str) -> None:

@@ -128,7 +128,8 @@ class MapView(pg.PlotWidget):
         self.setAcceptDrops(False)  # the main window takes drops
         self._xy = np.zeros((0, 2))
         self._index: PointIndex | None = None
-        self._codes, self._colors = np.zeros(0, int), []
+        self._index_pending = False
+        self._codes, self._colors, self._names = np.zeros(0, int), [], []
         self._selection_mask: np.ndarray | None = None
         self._fitted = False
         self.legend_wanted = True
@@ -139,19 +140,33 @@ class MapView(pg.PlotWidget):
         self._refit.setInterval(30)
         self._refit.timeout.connect(lambda: self.fit() if self._fitted else None)
 
+    def use_runner(self, runner) -> None:
+        """Heavy array work of a big map's points (the per-colour draw order) goes to this task runner,
+        so a new colouring or layout costs the GUI thread only a swap."""
+        self.points.offload = lambda key, fn, *args, on_result, on_exit: runner.submit(
+            key, fn, *args, on_result=on_result, on_exit=on_exit, title="Preparing the map"
+        )
+
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray, colors: list[QColor], names: list[str],
                    autorange: bool = True) -> None:  # fmt: skip
-        self._xy = np.asarray(xy, dtype=np.float64)
-        self._codes, self._colors = np.asarray(codes), list(colors)
-        self._index = None  # built on the first pick
-        self._index_pending = False
+        new = np.asarray(xy, dtype=np.float64)
+        if new is not self._xy:  # the same layout again (its points reloaded): the picking grid fits
+            self._index = None  # built on the first pick
+            self._index_pending = False
+        self._xy = new
+        self._codes, self._colors, self._names = np.asarray(codes), list(colors), list(names)
         self.points.set_points(self._xy, codes, colors)
         self._set_legend(names, colors)
         if autorange:
             self.fit()
 
     def set_colors(self, codes: np.ndarray, colors: list[QColor], names: list[str]) -> None:
+        same = (codes is self._codes and list(colors) == self._colors and list(names) == self._names
+                and self._legend_entries == len(names))  # fmt: skip
+        if same:  # e.g. clusters landing on a map coloured by label: nothing to redraw
+            return
+        self._names = list(names)
         self._codes, self._colors = np.asarray(codes), list(colors)
         self.points.set_colors(codes, colors)
         self.set_selection(self._selection_mask)  # selected points are redrawn in the new colours

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
 
         # centre: the map, with a hint while empty
         self.map = MapView()
+        self.map.use_runner(self.runner)  # a big map's draw order is sorted off the GUI thread
         self.hint = QLabel(EMPTY_HINT)
         self.hint.setAlignment(Qt.AlignCenter)
         self.hint.setStyleSheet("background: white")
