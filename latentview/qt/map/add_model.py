@@ -28,7 +28,8 @@ FILE_FILTER = ("Image models (*.onnx *.pt *.pth *.ts *.torchscript);;ONNX (*.onn
                "TorchScript — a program (*.pt *.pth *.ts *.torchscript)")  # fmt: skip
 
 
-def install(window) -> None:
+def install(features) -> None:
+    window = features.window
     window.settings.addModelRequested.connect(lambda: ask_model(window))
 
 

@@ -251,12 +251,12 @@ class HoverPreview:
 
     def show(self, index: int, image_path: str | None) -> None:
         ds = self.window.session.dataset
-        ex = getattr(self.window, "explore", None)
+        ex = self.window.state.explore
         name = os.path.basename(ds.items[index]) if ds.kind == "images" else ds.items[index]
         lines = [f"<b>{html.escape(name)}</b>", f"label: {html.escape(ds.labels[index])}"]
-        if ex is not None and ex.clustering is not None and ex.clustering.n_points == len(ds):
+        if ex.clustering is not None and ex.clustering.n_points == len(ds):
             lines.append(f"cluster: {html.escape(ex.clustering.name_of(int(ex.clustering.labels[index])))}")
-        if ex is not None and ex.trust is not None and len(ex.trust.recall) == len(ds):
+        if ex.trust is not None and len(ex.trust.recall) == len(ds):
             lines.append(f"kNN recall: {ex.trust.recall[index]:.2f}")
         img = ""
         if image_path:
@@ -269,10 +269,11 @@ class HoverPreview:
         QToolTip.showText(QCursor.pos(), self.html, self.window.map)
 
 
-def install(window) -> None:
-    layer = window.thumbnails = ThumbnailLayer(window)
+def install(features) -> None:
+    window = features.window
+    layer = features.provide(ThumbnailLayer(window))
     window.map.addItem(layer, ignoreBounds=True)
-    window.hover_preview = HoverPreview(window)
+    features.provide(HoverPreview(window))
     s = window.session
 
     def on_coords(final: bool) -> None:

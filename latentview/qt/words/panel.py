@@ -523,16 +523,16 @@ class WordsPanel(QWidget):
         return n
 
 
-def install_words_panel(window) -> WordsPanel:
-    """The words feature: a dock under Map settings, File-menu entries and vectors-file drops."""
-    panel = WordsPanel(window)
-    window.add_panel("Words", panel, Qt.LeftDockWidgetArea)
+def install(features) -> None:
+    """The words feature: a tab in the left stack, File-menu entries and vectors-file drops."""
+    window = features.window
+    panel = features.provide(WordsPanel(window))
+    features.panel("Words", panel, "left", 20, view_order=10)
     builtin = QAction("Open &Word Vectors (GloVe, built in)", window, triggered=panel.open_builtin)
     from_file = QAction("Open Word Vectors &File…", window, triggered=panel._ask_file)
-    for action in (builtin, from_file):
-        window.file_menu.insertAction(window.quit_action, action)
+    features.action("file", "words", builtin, 0)
+    features.action("file", "words", from_file, 1)
     window.installEventFilter(VectorsDropFilter(panel))
     from latentview.qt.words import session_state
 
-    session_state.install(panel)
-    return panel
+    session_state.install(features, panel)

@@ -92,6 +92,5 @@ def attach(panel, ds, space, state: dict) -> None:
     panel.window.log.add(Log(f"Word map restored with {space.name}", "info"))
 
 
-def install(panel) -> None:
-    window = panel.window
-    window.session_parts["words"] = (lambda: words_state(panel), lambda st: restore_words(panel, st))
+def install(features, panel) -> None:
+    features.session_part("words", lambda: words_state(panel), lambda st: restore_words(panel, st))
