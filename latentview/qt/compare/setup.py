@@ -109,6 +109,7 @@ class CompareLauncher:
 
     def __init__(self) -> None:
         self.current = None  # the CompareWindow last opened
+        self.sweep = None  # the layers-sweep dialog last opened
 
 
 def open_compare(window):

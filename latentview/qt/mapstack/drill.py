@@ -131,7 +131,6 @@ def install(features) -> None:
             button.setToolTip(drill.action.toolTip())
             button.clicked.connect(drill.drill)
             panel.layout().addWidget(button)
-            panel.reproject_button = button
 
     features.after_install(add_button)
     window.session.dataset_changed.connect(drill.on_dataset)

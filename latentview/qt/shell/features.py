@@ -5,7 +5,13 @@ shared session, runner and explore state) and `features.window` (the map, the se
 registers what it adds here — docks with their tab stack and position, menu entries with their menu,
 group and order, services other features look up by type, hooks. Menus and docks are laid out once
 every feature is in (`finish`), so no feature inserts at a position or finds a menu by its text, and
-the layout below is the one place that says what goes where.
+the layout below is the one place that says what goes where. A feature, whole:
+
+    def install(features: Features) -> None:
+        panel = features.provide(NotesPanel(features.window))  # others: window.feature(NotesPanel)
+        features.panel("Notes", panel, "left", 50, view_order=45)
+        features.action("file", "export", QAction("Export &Notes…", features.window, triggered=panel.export), 50)
+        features.session_part("notes", panel.to_json, panel.restore)
 """
 
 from __future__ import annotations
