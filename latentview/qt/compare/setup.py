@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from latentview.qt.shell.features import Features
+
 METHODS = ("umap", "tsne", "pca")
 
 
@@ -133,7 +135,7 @@ def open_compare(window):
     return current
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window = features.window
     features.provide(CompareLauncher())
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 
 EXPORT_FILTERS = "Parquet (*.parquet);;CSV (*.csv);;TensorBoard projector (folder)"
 
@@ -370,7 +371,7 @@ class ExploreActions:
             self.recent.addAction("(none yet)").setEnabled(False)
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     actions = features.provide(ExploreActions(features.window))
     for order, item in enumerate((actions.open, actions.save, actions.recent)):
         features.action("file", "session", item, order)

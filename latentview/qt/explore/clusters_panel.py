@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from latentview.core.explore import ExploreState
 from latentview.qt.explore.cluster_names import ClusterNames
 from latentview.qt.explore.colour_by import ColourByBox, cluster_colours
+from latentview.qt.shell.features import Features
 
 
 def swatch(color: QColor, size: int = 12) -> QIcon:
@@ -223,7 +224,7 @@ class ClusterControl:
             panel.show_names.setChecked(not words)
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window = features.window
     panel = features.provide(ClustersPanel(window))
     names = features.provide(ClusterNames(window))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox
 from latentview.core.explore import ExploreState, metadata_columns
 from latentview.core.label_layout import shorten
 from latentview.qt.common.palette import categorical
+from latentview.qt.shell.features import Features
 
 NOISE_COLOR = QColor(190, 190, 190)
 SEVERAL_COLOR = QColor(40, 40, 40)  # points in more than one group (none picked on top)
@@ -128,7 +129,7 @@ def recolour(window) -> None:
     window.map.colour_codes = (np.asarray(codes), list(colours))
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window, ex = features.window, features.state.explore
     features.state.colour_source = lambda: colours_for(window)
     for sig in (ex.colour_by_changed, ex.clusters_changed, ex.trust_changed, ex.groups.changed):

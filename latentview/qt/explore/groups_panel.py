@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from latentview.core.groups import GroupOp, GroupSet
 from latentview.qt.common.palette import categorical
 from latentview.qt.explore.clusters_panel import swatch
+from latentview.qt.shell.features import Features
 
 
 class GroupsPanel(QWidget):
@@ -170,7 +171,7 @@ def _qcolor(hex_: str):
     return QColor(hex_ or "#1f77b4")
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window = features.window
     panel = features.provide(GroupsPanel(window))
     features.panel("Groups", panel, "left", 40, view_order=40)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from latentview.core.errors import UserError, guard
 from latentview.core.progress import Log
 from latentview.qt.common.imaging import to_pixmap
+from latentview.qt.shell.features import Features
 
 STEPS_PER_SIGMA = 10  # direction and raw sliders move in 0.1 σ
 SLIDER_RANGE = 3.0  # ± σ; GANSpace directions stay artefact-free to about ±3 σ
@@ -443,7 +444,7 @@ class GanPanel(QWidget):
             self.window.log.add(Log(f"Saved {args[0]}", "info"))
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     """Add the GAN dock (a tab behind the inspector) and File ▸ Load Generator…; loads when first shown."""
     window = features.window
     panel = features.provide(GanPanel(window))

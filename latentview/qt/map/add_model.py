@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 
 from latentview.backends import own_models
 from latentview.core.progress import Log, Progress
+from latentview.qt.shell.features import Features
 
 FILE_FILTER = ("Image models (*.onnx *.pt *.pth *.ts *.torchscript);;ONNX (*.onnx);;"
                "TorchScript — a program (*.pt *.pth *.ts *.torchscript)")  # fmt: skip
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window = features.window
     window.settings.addModelRequested.connect(lambda: ask_model(window))
 

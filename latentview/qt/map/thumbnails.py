@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QToolTip
 
 from latentview.qt.common.guard import paint_guard
 from latentview.qt.common.imaging import to_pixmap
+from latentview.qt.shell.features import Features
 
 MAX_VISIBLE = 150  # more visible points than this: dots only
 MAX_COVER = 0.35  # ... or when their thumbnails would cover more than this fraction of the map
@@ -269,7 +270,7 @@ class HoverPreview:
         QToolTip.showText(QCursor.pos(), self.html, self.window.map)
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window = features.window
     layer = features.provide(ThumbnailLayer(window))
     window.map.addItem(layer, ignoreBounds=True)

@@ -11,6 +11,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QAction
 
+from latentview.qt.shell.features import Features
+
 DEFAULT_K = 10
 
 
@@ -111,6 +113,6 @@ class TrustOverlay:
         self.lines.setData(pts[:, 0], pts[:, 1])
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     overlay = features.provide(TrustOverlay(features.window))
     features.action("view", "panels", overlay.action, 50)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QToolBar
 
 from latentview.core.drill import ParentMap, subset
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 
 MIN_POINTS = 5
 
@@ -116,7 +117,7 @@ def _label(text: str) -> QLabel:
     return QLabel(text)
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window = features.window
     drill = features.provide(Drill(window))
     features.action("edit", "drill", drill.action, 0)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 from latentview.core.clusters import Clustering
 from latentview.core.extend import extend_labels, extend_map
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 
 
 def can_extend(window, fresh) -> bool:
@@ -77,7 +78,7 @@ class Relayout(QAction):
     """View ▸ Re-layout Map: the whole layout computed again (new points were placed into the old one)."""
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     window = features.window
     features.on_ingested(lambda fresh: extend_current_map(window, fresh))
     relayout = features.provide(Relayout("Re-layout Map", window, shortcut="Ctrl+Shift+L"))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QPushButton, QVBox
 
 from latentview.core.progress import Log, Progress
 from latentview.core.textsafe import display_path
+from latentview.qt.shell.features import Features
 from latentview.services.tables import TableSpec, inspect_table, open_table
 
 FILTER = ("Embeddings tables (*.parquet *.pq *.arrow *.feather *.ipc *.csv *.tsv *.npy *.npz);;"
@@ -187,7 +188,7 @@ def dropped_table(mime) -> str | None:
     return None
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     opener = features.provide(TableOpener(features.window))
     features.action("file", "open", opener.action, 10)
     # Shown once a table is open (View ▸ Table too): four left tabs keep readable titles.

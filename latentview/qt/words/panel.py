@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from latentview.core.errors import UserError
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 from latentview.qt.words import framing
 from latentview.qt.words.overlay import ArrowsItem, WordLabelsItem
 from latentview.qt.words.widgets import PrefixCompleter, VectorsDropFilter
@@ -523,7 +524,7 @@ class WordsPanel(QWidget):
         return n
 
 
-def install(features) -> None:
+def install(features: Features) -> None:
     """The words feature: a tab in the left stack, File-menu entries and vectors-file drops."""
     window = features.window
     panel = features.provide(WordsPanel(window))
