@@ -99,7 +99,9 @@ def test_words_session_round_trip(glove_map, qtbot, tmp_path):
     n, view = len(s.dataset), np.array(window.map.viewbox.viewRange())
     arrows = [(s.dataset.items[a], s.dataset.items[b]) for a, b in panel.arrows.arrows]
     path = str(tmp_path / "words.latentview.json")
-    save_session(window, path)
+    saved = []
+    save_session(window, path, on_done=saved.append)
+    qtbot.waitUntil(lambda: bool(saved), timeout=30_000)  # written on the runner: reopen only once it is
 
     space, panel.space = panel.space, None  # something else on the map, and no vectors in the panel
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
