@@ -31,6 +31,7 @@ T = TypeVar("T")
 SEP = "|"  # a separator between two groups (shown only when both sides have entries)
 
 # Menus in menu-bar order: title, then its groups in order. Entries sort by (order, registration).
+# View's "panels" holds the docks' toggles (at their view_order) and the map layers' toggles among them.
 MENUS: dict[str, tuple[str, tuple[str, ...]]] = {
     "file": ("&File", ("open", "words", "gan", SEP, "session", SEP, "export", SEP, "quit")),
     "edit": ("&Edit", ("selection", SEP, "drill")),
