@@ -44,7 +44,8 @@ def measure(n: int) -> dict:
     emb = (centres[codes] + rng.normal(0, 1, (n, 32)).astype(np.float32)).astype(np.float16)
     ds = Dataset("table", [f"p{i}" for i in range(n)], [f"c{c}" for c in codes], emb)
     w = MainWindow()
-    w.auto_cluster = False
+    state = getattr(w, "state", w)  # the shared state (AppState); older revisions kept it on the window
+    state.auto_cluster = False
     w.show()
     ticks: list[float] = []
     timer = QTimer()
@@ -77,8 +78,8 @@ def measure(n: int) -> dict:
     out[ACTIONS[0]] = action(lambda: w.show_dataset(ds, ProjectionParams("pca")),
                              lambda: w.session.coords is not None and not w.runner.is_running())  # fmt: skip
     clustering = Clustering(codes.astype(np.int32), [f"cluster {i}" for i in range(12)])
-    out[ACTIONS[1]] = action(lambda: w.explore.set_clustering(clustering), lambda: True)
-    out[ACTIONS[2]] = action(lambda: w.explore.set_colour_by("cluster"), lambda: True)
+    out[ACTIONS[1]] = action(lambda: state.explore.set_clustering(clustering), lambda: True)
+    out[ACTIONS[2]] = action(lambda: state.explore.set_colour_by("cluster"), lambda: True)
     xy = w.session.coords
     x0, y0 = float(np.median(xy[:, 0])), float(np.median(xy[:, 1]))
     span = float(np.ptp(xy[:, 0])) / 200

@@ -76,7 +76,9 @@ def main() -> None:
 
     window = MainWindow()
     window.show()
-    panel = window.gan_panel
+    from latentview.qt.gan.panel import GanPanel
+
+    panel = window.feature(GanPanel)
     window.docks["GAN"].raise_()
 
     def pump_until(cond, timeout=60.0):

@@ -88,26 +88,17 @@ def run_gui(args) -> int:
     app.setOrganizationName("latentview")
     from latentview.qt.shell.main_window import MainWindow
     from latentview.qt.shell.resources import app_icon
+    from latentview.services.neighbours import default_search_factory
 
     if args.trust_code:
         from latentview.qt.common import trust_dialog
 
         trust_dialog.ALWAYS = True
-    window = MainWindow()
+    # The composition root picks the k-NN backend; the window and its session only use it.
+    window = MainWindow(search_factory=default_search_factory())
     window.setWindowIcon(app_icon())
-    if args.model or args.layer:
-        from latentview.backends import own_models
-        from latentview.backends.embedders import DEFAULT_MODEL, EMBEDDERS
-
-        model = args.model or DEFAULT_MODEL
-        if model not in EMBEDDERS and not (own_models.file_kind(model) and os.path.isfile(model)):
-            print(f"latentview: unknown model '{model}'. Choose one of: {', '.join(EMBEDDERS)}, "
-                  "or an .onnx file.", file=sys.stderr)  # fmt: skip
-            return 2
-        if getattr(args, "trust_code", False) and own_models.file_kind(model) == "torchscript":
-            own_models.trust_code_file(model)
-        window.settings.set_model(own_models.make_ref(os.path.abspath(model) if os.path.isfile(model) else model,
-                                                      args.layer))  # fmt: skip
+    if (args.model or args.layer) and not _apply_model(window, args):
+        return 2
     if args.projection:
         window.settings.set_method(args.projection)
     window.show()
@@ -116,51 +107,8 @@ def run_gui(args) -> int:
         return app.exec()
     status = {"code": 0}
     if args.screenshot:
-
-        def grab() -> None:
-            # Let thumbnails, name placement and the final paint land before grabbing.
-            QTimer.singleShot(300, shoot)
-
-        def shoot() -> None:
-            window.grab().save(args.screenshot)
-            c = getattr(getattr(window, "explore", None), "clustering", None)
-            print(f"latentview: saved {args.screenshot} ({len(c) if c is not None else 0} named clusters)")
-            window.close()
-
-        def save(_method: str) -> None:
-            """Wait for the named clusters too (they are what the map is for), unless none will come."""
-            ex = getattr(window, "explore", None)
-            if ex is None or ex.clustering is not None or not window.runner.is_running("clusters"):
-                grab()
-                return
-            window.mapReady.disconnect(save)
-            ex.clusters_changed.connect(lambda: ex.clustering is not None and grab())
-            window.runner.finished.connect(
-                lambda key, outcome: key == "clusters" and outcome != "ok" and grab()
-            )
-
-        def fail(message: str) -> None:
-            print(f"latentview: no map could be made: {message}", file=sys.stderr)
-            status["code"] = 1
-            window.close()
-
-        def timeout() -> None:
-            print(f"latentview: the map was not ready after {args.timeout:.0f} s", file=sys.stderr)
-            status["code"] = 3
-            window.close()
-
-        window.mapReady.connect(save)
-        window.mapFailed.connect(fail)
-        QTimer.singleShot(int(args.timeout * 1000), timeout)
-    if args.table:
-        from latentview.cli.project import spec_from_args
-
-        spec = spec_from_args(args)
-        QTimer.singleShot(0, lambda: window.open_table(spec))
-    elif args.folder:
-        QTimer.singleShot(0, lambda: window.open_folder(os.path.abspath(args.folder)))
-    elif args.demo:
-        QTimer.singleShot(0, window.open_demo)
+        _screenshot_when_ready(window, args, status)
+    _open_given(window, args)
     app.exec()
     if not window.runner.shutdown(timeout_ms=2000):
         # A computation that cannot be interrupted (a UMAP fit) is still running: leave now rather
@@ -169,6 +117,79 @@ def run_gui(args) -> int:
         sys.stderr.flush()
         os._exit(status["code"])
     return status["code"]
+
+
+def _apply_model(window, args) -> bool:
+    """--model / --layer: select the encoder in the window; False (and a sentence) when unknown."""
+    from latentview.services.models import DEFAULT_MODEL, EMBEDDERS, own_models
+
+    model = args.model or DEFAULT_MODEL
+    if model not in EMBEDDERS and not (own_models.file_kind(model) and os.path.isfile(model)):
+        print(f"latentview: unknown model '{model}'. Choose one of: {', '.join(EMBEDDERS)}, "
+              "or an .onnx file.", file=sys.stderr)  # fmt: skip
+        return False
+    if getattr(args, "trust_code", False) and own_models.file_kind(model) == "torchscript":
+        own_models.trust_code_file(model)
+    window.settings.set_model(own_models.make_ref(os.path.abspath(model) if os.path.isfile(model) else model,
+                                                  args.layer))  # fmt: skip
+    return True
+
+
+def _screenshot_when_ready(window, args, status: dict) -> None:
+    """--screenshot: save the window once the map and its named clusters are drawn, then close; a
+    failure or the timeout closes it with a non-zero status."""
+    from PySide6.QtCore import QTimer
+
+    ex = window.state.explore
+
+    def grab() -> None:
+        # Let thumbnails, name placement and the final paint land before grabbing.
+        QTimer.singleShot(300, shoot)
+
+    def shoot() -> None:
+        window.grab().save(args.screenshot)
+        c = ex.clustering
+        print(f"latentview: saved {args.screenshot} ({len(c) if c is not None else 0} named clusters)")
+        window.close()
+
+    def save(_method: str) -> None:
+        """Wait for the named clusters too (they are what the map is for), unless none will come."""
+        if ex.clustering is not None or not window.runner.is_running("clusters"):
+            grab()
+            return
+        window.mapReady.disconnect(save)
+        ex.clusters_changed.connect(lambda: ex.clustering is not None and grab())
+        window.runner.finished.connect(lambda key, outcome: key == "clusters" and outcome != "ok" and grab())
+
+    def fail(message: str) -> None:
+        print(f"latentview: no map could be made: {message}", file=sys.stderr)
+        status["code"] = 1
+        window.close()
+
+    def timeout() -> None:
+        print(f"latentview: the map was not ready after {args.timeout:.0f} s", file=sys.stderr)
+        status["code"] = 3
+        window.close()
+
+    window.mapReady.connect(save)
+    window.mapFailed.connect(fail)
+    QTimer.singleShot(int(args.timeout * 1000), timeout)
+
+
+def _open_given(window, args) -> None:
+    """What the command line names opens once the event loop runs: a table, a folder or the demo."""
+    from PySide6.QtCore import QTimer
+
+    if args.table:
+        from latentview.cli.project import spec_from_args
+        from latentview.qt.tables.opener import TableOpener
+
+        spec = spec_from_args(args)
+        QTimer.singleShot(0, lambda: window.feature(TableOpener).open(spec))
+    elif args.folder:
+        QTimer.singleShot(0, lambda: window.open_folder(os.path.abspath(args.folder)))
+    elif args.demo:
+        QTimer.singleShot(0, window.open_demo)
 
 
 if __name__ == "__main__":

@@ -192,7 +192,9 @@ class Walk:
     # --- what is on screen ---------------------------------------------------------------
     def names_inside(self) -> dict:
         """Every cluster name box drawn lies inside the view, none overlaps another or the legend."""
-        names = self.win.cluster_names
+        from latentview.qt.explore.cluster_names import ClusterNames
+
+        names = self.win.feature(ClusterNames)
         shown = names.shown_boxes()
         x0, y0, x1, y1 = names.view_rect()
         inside = all(b[0] >= x0 - 0.5 and b[1] >= y0 - 0.5 and b[2] <= x1 + 0.5 and b[3] <= y1 + 0.5
@@ -251,10 +253,10 @@ def demo(w: Walk) -> dict:
         return win.session.projection == _method(w) and not win.runner.is_running("project")
 
     w.wait(map_done, 600, "the map")
-    w.wait(lambda: win.explore.clustering is not None, 300, "clusters")
+    w.wait(lambda: win.state.explore.clustering is not None, 300, "clusters")
     w.idle()
     facts = {"points": len(win.session.dataset), "seconds_to_named_map": time.perf_counter() - t0,
-             "clusters": len(win.explore.clustering), "colour_by": win.explore.colour_by,
+             "clusters": len(win.state.explore.clustering), "colour_by": win.state.explore.colour_by,
              "legend_visible": win.map.legend.isVisible(), "title": win.windowTitle(),
              "loading_hint": " | ".join(hints), "points_in_view": w.points_in_view()}  # fmt: skip
     return facts | w.names_inside()
@@ -263,7 +265,7 @@ def demo(w: Walk) -> dict:
 @step("click-point")
 def click_point(w: Walk) -> dict:
     win = w.win
-    c = win.explore.clustering
+    c = win.state.explore.clustering
     i = w.clickable(c.members(0))
     map_w = win.map.width()
     w.click(win.map.viewport(), w.map_px(win.session.coords[i]))
@@ -280,7 +282,7 @@ def lasso(w: Walk) -> dict:
     from PySide6.QtCore import Qt
 
     win, s = w.win, w.win.session
-    c = win.explore.clustering
+    c = win.state.explore.clustering
     a, b = c.members(0), c.members(1)
     w.lasso_around(a)
     first = len(s.selected_indices)
@@ -298,9 +300,12 @@ def lasso(w: Walk) -> dict:
 def zoom(w: Walk) -> dict:
     import numpy as np
 
+    from latentview.qt.explore.cluster_names import ClusterNames
+    from latentview.qt.map.thumbnails import ThumbnailLayer
+
     win = w.win
-    layer = win.thumbnails
-    c = win.explore.clustering
+    layer = win.feature(ThumbnailLayer)
+    c = win.state.explore.clustering
     centre = win.session.coords[c.members(0)].mean(0)
     notches, piled_at_show = 0, None
     for n in range(1, 25):
@@ -319,7 +324,7 @@ def zoom(w: Walk) -> dict:
     vis = layer.visible_indices()
     pics = layer.screen_boxes()
     over = any(b[0] < p[2] and p[0] < b[2] and b[1] < p[3] and p[1] < b[3]
-               for b, _ in win.cluster_names.shown_boxes() for p in pics)  # fmt: skip
+               for b, _ in win.feature(ClusterNames).shown_boxes() for p in pics)  # fmt: skip
     return {"names_over_images": over, "notches": notches, "visible": len(vis), "drawn": layer.last_drawn,
             "piled_fraction_at_switch": piled_at_show, "in_cluster0": int(np.isin(vis, c.members(0)).sum())}  # fmt: skip
 
@@ -328,14 +333,16 @@ def zoom(w: Walk) -> dict:
 def clusters(w: Walk) -> dict:
     from PySide6.QtCore import Qt
 
+    from latentview.qt.explore.clusters_panel import ClustersPanel
+
     win = w.win
     w.key(win.map, Qt.Key_0, Qt.ControlModifier)  # Ctrl+0: fit
     win.docks["Clusters"].raise_()
-    box = win.clusters_panel.colour_by
+    box = win.feature(ClustersPanel).colour_by
     box.setCurrentIndex(box.findData("cluster"))
     w.pump(200)
     legend = [label.text for _, label in win.map.legend.items]
-    return {"colour_by": win.explore.colour_by, "legend_visible": win.map.legend.isVisible(),
+    return {"colour_by": win.state.explore.colour_by, "legend_visible": win.map.legend.isVisible(),
             "legend": legend, "points_in_view": w.points_in_view()} | w.names_inside()  # fmt: skip
 
 
@@ -343,16 +350,19 @@ def clusters(w: Walk) -> dict:
 def groups(w: Walk) -> dict:
     from PySide6.QtCore import Qt
 
+    from latentview.qt.explore.clusters_panel import ClustersPanel
+    from latentview.qt.explore.groups_panel import GroupsPanel
+
     win, s = w.win, w.win.session
-    panel = win.groups_panel
+    panel = win.feature(GroupsPanel)
     win.docks["Groups"].raise_()
-    c = win.explore.clustering
+    c = win.state.explore.clustering
     s.clear_selection()
     w.lasso_around(c.members(0))
     w.click(panel.keep)  # Keep selection
     w.lasso_around(c.members(1), Qt.ShiftModifier)  # clusters 0 + 1: overlaps the first group
     w.key(win.map, Qt.Key_G, Qt.ControlModifier)  # Ctrl+G keeps it too
-    box = win.clusters_panel.colour_by
+    box = win.feature(ClustersPanel).colour_by
     box.setCurrentIndex(box.findData("group"))
     w.pump(100)
     # the rename editor holds only the name
@@ -373,14 +383,14 @@ def groups(w: Walk) -> dict:
     # recolour the first group: it must change the map
     before = win.map.points.colour_of(int(c.members(0)[0])) if hasattr(win.map.points, "colour_of") else None
     panel.list.setCurrentRow(0)
-    panel.set_colour(win.explore.groups.groups[0].name, "#000000")
+    panel.set_colour(win.state.explore.groups.groups[0].name, "#000000")
     w.pump(80)
     codes, colours = win.map.colour_codes
     i0 = int(c.members(0)[0])
     legend = [label.text for _, label in win.map.legend.items]
     s.clear_selection()
     w.pump(80)
-    return {"groups": win.explore.groups.names(), "counts": [g.count for g in win.explore.groups],
+    return {"groups": win.state.explore.groups.names(), "counts": [g.count for g in win.state.explore.groups],
             "editor_text": editor_text, "legend": legend, "before": str(before),
             "colour_of_first_group_point": colours[int(codes[i0])].name()}  # fmt: skip
 
@@ -389,17 +399,19 @@ def groups(w: Walk) -> dict:
 def trust(w: Walk) -> dict:
     from PySide6.QtCore import Qt
 
+    from latentview.qt.map.trust_overlay import TrustOverlay
+
     win = w.win
     w.key(win.map, Qt.Key_T, Qt.ControlModifier)
-    w.wait(lambda: win.explore.trust is not None, 120, "trust")
+    w.wait(lambda: win.state.explore.trust is not None, 120, "trust")
     w.click(win.map.viewport(), w.map_px(win.session.coords[w.clickable(range(len(win.session.coords)))]))
     w.idle()
     import html
 
     legend = [html.unescape(label.text) for _, label in win.map.legend.items]
-    return {"colour_by": win.explore.colour_by, "legend": legend,
-            "trustworthiness": win.explore.trust.trustworthiness,
-            "lines": 0 if win.trust_overlay.lines.getData()[0] is None else len(win.trust_overlay.lines.getData()[0])}  # fmt: skip
+    return {"colour_by": win.state.explore.colour_by, "legend": legend,
+            "trustworthiness": win.state.explore.trust.trustworthiness,
+            "lines": 0 if win.feature(TrustOverlay).lines.getData()[0] is None else len(win.feature(TrustOverlay).lines.getData()[0])}  # fmt: skip
 
 
 @step("exports")
@@ -411,7 +423,7 @@ def exports(w: Walk) -> dict:
 
     win, s = w.win, w.win.session
     w.key(win.map, Qt.Key_T, Qt.ControlModifier)  # trust overlay off again
-    c = win.explore.clustering
+    c = win.state.explore.clustering
     s.select_indices(c.members(2))
     w.pump(50)
     path = w.tmp / "selection.parquet"
@@ -427,10 +439,11 @@ def exports(w: Walk) -> dict:
 def session(w: Walk) -> dict:
     """Save, delete a group (a change to undo), open the session again: the saved state comes back."""
     from latentview.qt.explore.actions import open_session, save_session
+    from latentview.qt.explore.groups_panel import GroupsPanel
 
     win = w.win
-    panel = win.groups_panel
-    groups = win.explore.groups.names()
+    panel = win.feature(GroupsPanel)
+    groups = win.state.explore.groups.names()
     n = len(win.session.dataset)
     path = w.until_done("session-save", lambda done: save_session(win, str(w.tmp / "walk.latentview.json"),
                                                                   on_done=done), 120, "the save")  # fmt: skip
@@ -438,7 +451,7 @@ def session(w: Walk) -> dict:
     last = panel.list.item(panel.list.count() - 1)
     w.click(panel.list.viewport(), panel.list.visualItemRect(last).center())  # click the last group
     w.click(panel.delete)  # and Delete it
-    groups_after_delete = win.explore.groups.names()
+    groups_after_delete = win.state.explore.groups.names()
     before = win.session.dataset
     errors: list[str] = []
     win.mapFailed.connect(errors.append)
@@ -452,9 +465,9 @@ def session(w: Walk) -> dict:
     if errors:
         raise RuntimeError(f"opening the session failed: {errors[0]}")
     w.idle()
-    return {"points": len(win.session.dataset), "points_before": n, "groups": win.explore.groups.names(),
+    return {"points": len(win.session.dataset), "points_before": n, "groups": win.state.explore.groups.names(),
             "groups_saved": groups, "groups_after_delete": groups_after_delete, "file": os.path.basename(str(path)),
-            "clusters": len(win.explore.clustering or []), "points_in_view": w.points_in_view()}  # fmt: skip
+            "clusters": len(win.state.explore.clustering or []), "points_in_view": w.points_in_view()}  # fmt: skip
 
 
 @step("narrow-1024x640")
@@ -488,6 +501,8 @@ def wide(w: Walk) -> dict:
 def words(w: Walk) -> dict:
     import numpy as np
 
+    from latentview.qt.explore.groups_panel import GroupsPanel
+
     win = w.win
     win.resize(1280, 800)  # back from the 1920×1080 step
     w.pump(200)
@@ -506,15 +521,19 @@ def words(w: Walk) -> dict:
     w.idle(300)
     s = win.session
     s.select_indices(np.arange(0, 20))
-    win.groups_panel.keep_selection("first words")
-    kept = [str(s.dataset.items[i]) for i in win.explore.groups.get("first words").indices]
+    win.feature(GroupsPanel).keep_selection("first words")
+    kept = [str(s.dataset.items[i]) for i in win.state.explore.groups.get("first words").indices]
     win.docks["Words"].raise_()
     w.type_text(panel.search_edit, "toilet")  # typed, then Return
     w.idle(300)
     found = s.focus is not None and s.dataset.items[s.focus] == "toilet"
     # the search may add the word to the map: the group keeps its words (not just its name)
-    after = win.explore.groups.names()
-    still = [str(s.dataset.items[i]) for i in win.explore.groups.get("first words").indices] if after else []
+    after = win.state.explore.groups.names()
+    still = (
+        [str(s.dataset.items[i]) for i in win.state.explore.groups.get("first words").indices]
+        if after
+        else []
+    )
     group_survives = after == ["first words"] and still == kept
     w.type_text(panel.analogy_edit, "king - man + woman")
     w.wait(lambda: bool(panel._analogy), 120, "analogy")
@@ -544,8 +563,10 @@ def gan(w: Walk) -> dict:
     import numpy as np
     from PySide6.QtCore import Qt
 
+    from latentview.qt.gan.panel import GanPanel
+
     win = w.win
-    panel = win.gan_panel
+    panel = win.feature(GanPanel)
     win.docks["GAN"].raise_()
     panel.ensure_loaded()
     w.wait(lambda: panel.directions is not None and panel.image is not None, 180, "the GAN")
@@ -563,8 +584,10 @@ def gan(w: Walk) -> dict:
 
 @step("gan-interpolation-map")
 def gan_map(w: Walk) -> dict:
+    from latentview.qt.gan.panel import GanPanel
+
     win = w.win
-    panel = win.gan_panel
+    panel = win.feature(GanPanel)
     interp = panel.interpolation
     ready = False
     if interp is not None:
@@ -615,7 +638,7 @@ def folder_drop(w: Walk) -> dict:
         lambda: win.session.dataset is not None and win.session.dataset.source == str(root), 300, "the folder"
     )
     w.wait(lambda: win.session.coords is not None and not win.runner.is_running("project"), 300, "its map")
-    w.wait(lambda: win.explore.clustering is not None, 300, "clusters")
+    w.wait(lambda: win.state.explore.clustering is not None, 300, "clusters")
     w.idle()
     ds = win.session.dataset
     first_level = sorted(set(ds.labels))

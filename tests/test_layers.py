@@ -8,21 +8,6 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "latentview"
 
-# qt/ files that still import backends directly, as "file: module" (paths relative to latentview/).
-# They belong to the `shell` (qt/shell/*) and `panels` (qt/words/panel.py, qt/gan/panel.py) branches,
-# which move them to services doors; the integrator empties this list once those branches are merged.
-QT_BACKENDS_ALLOWED = {
-    "qt/gan/panel.py: latentview.backends.generators",
-    "qt/gan/panel.py: latentview.backends.trust_store",
-    "qt/shell/main_window.py: latentview.backends.demo",
-    "qt/shell/main_window.py: latentview.backends.embedders",
-    "qt/shell/main_window.py: latentview.backends.images",
-    "qt/shell/main_window.py: latentview.backends.knn",
-    "qt/shell/main_window.py: latentview.backends.projectors",
-    "qt/words/panel.py: latentview.backends.trust_store",
-}
-
-
 def imported_modules(path: Path):
     """(line, names) per import statement in the file, those inside functions included: `import a, b`
     gives each module, `from p import n` gives p and p.n (so `from latentview import backends` counts);
@@ -52,8 +37,7 @@ def violations(folder: str, forbidden: tuple[str, ...]) -> list[str]:
 def test_qt_imports_no_backends():
     """qt/ talks to services (and core) only: backends are reached through services doors."""
     found = violations("qt", ("latentview.backends",))
-    left = [v for v in found if f"{v.split(':')[0]}: {v.split(': ')[1]}" not in QT_BACKENDS_ALLOWED]
-    assert not left, "qt/ imports backends; use a latentview.services door:\n" + "\n".join(left)
+    assert not found, "qt/ imports backends; use a latentview.services door:\n" + "\n".join(found)
 
 
 def test_layer_check_sees_imports_inside_functions(tmp_path, monkeypatch):

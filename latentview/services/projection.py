@@ -8,7 +8,15 @@ from latentview.backends import projectors
 from latentview.backends.projectors import DEFAULT_PARAMS, METHODS, ProjectionParams
 from latentview.core.progress import Partial, Progress
 
-__all__ = ["DEFAULT_PARAMS", "METHODS", "ProjectionParams", "project", "umap_preview"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "METHODS",
+    "ProjectionParams",
+    "codes_then_project",
+    "pick_index_task",
+    "project",
+    "umap_preview",
+]
 
 PREVIEW_ABOVE = 8_000  # UMAP of more rows than this first shows a preview ...
 # ... the UMAP of this many rows, every other row placed beside its nearest ones (2,000 rows cost 3×
@@ -92,3 +100,19 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview
             yield Partial(layout, "tsne")
             yield Progress(done, 15, f"t-SNE optimising ({len(x):,} points)", unit="steps")
     return projectors.run(x, params)
+
+
+def codes_then_project(ds, params: projectors.ProjectionParams):
+    """Generator for the runner: the label codes (cached on the dataset: a Python pass over every label
+    would freeze the window at a million points), then the projection."""
+    ds.label_codes()
+    return (yield from project(ds.embeddings, params, ds.meta.get("preview_rows")))
+
+
+def pick_index_task(xy: np.ndarray):
+    """Generator for the runner: the map's picking grid (core.geometry.PointIndex), built off the GUI
+    thread for a big map."""
+    from latentview.core.geometry import PointIndex
+
+    yield Progress(0, 1, f"Indexing {len(xy):,} map positions")
+    return PointIndex(xy)

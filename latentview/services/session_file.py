@@ -47,7 +47,7 @@ class SessionData:
     dataset: Dataset | None = None  # filled when loaded from a sidecar
     extras: dict = field(
         default_factory=dict
-    )  # per-feature JSON state ("words", "gan"): window.session_parts
+    )  # per-feature JSON state ("words", "gan"): AppState.session_parts
     table: dict | None = None  # a table map: the TableSpec that reopens the table (no sidecar)
 
 

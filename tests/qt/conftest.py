@@ -15,7 +15,7 @@ def tiny_map(window, qtbot, photo_folder, tiny_embedder):
     ds = drive(ingest_folder(str(photo_folder), IngestOptions(model=tiny_embedder)))
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(ds, ProjectionParams("pca"))
-    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=180_000)
+    qtbot.waitUntil(lambda: window.state.explore.clustering is not None, timeout=180_000)
     return window
 
 

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.clusters import Clustering, zoom_names
 from latentview.core.dataset import Dataset
+from latentview.qt.explore.cluster_names import ClusterNames
 from latentview.qt.map import point_cloud
 from latentview.qt.map.scatter import MapView
 from latentview.qt.shell.task_runner import TaskRunner
@@ -60,16 +61,16 @@ def test_cluster_names_of_a_big_map_are_placed_on_the_runner(window, qtbot):
     centres = rng.normal(0, 5, (6, 8))
     lab = rng.integers(0, 6, n)
     emb = (centres[lab] + rng.normal(size=(n, 8))).astype(np.float32)
-    window.auto_cluster = False
+    window.state.auto_cluster = False
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         window.show_dataset(
             Dataset("gan", [f"s{i}" for i in range(n)], ["s"] * n, emb), ProjectionParams("pca")
         )
     c = Clustering(lab.astype(np.int32), [f"group {i}" for i in range(6)])
-    window.explore.set_clustering(c)
-    assert window.cluster_names.texts() == []  # not placed on the GUI thread
-    qtbot.waitUntil(lambda: len(window.cluster_names.texts()) == 6, timeout=60_000)
-    expected = zoom_names(c, window.session.coords, window.cluster_names.zoom())
-    assert [(m.text, m.x, m.y) for m in window.cluster_names.entries()] == [
+    window.state.explore.set_clustering(c)
+    assert window.feature(ClusterNames).texts() == []  # not placed on the GUI thread
+    qtbot.waitUntil(lambda: len(window.feature(ClusterNames).texts()) == 6, timeout=60_000)
+    expected = zoom_names(c, window.session.coords, window.feature(ClusterNames).zoom())
+    assert [(m.text, m.x, m.y) for m in window.feature(ClusterNames).entries()] == [
         (m.text, m.x, m.y) for m in expected
     ]

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
+from latentview.qt.explore.cluster_names import ClusterNames
 
 
 def _gap(rect, p) -> float:
@@ -22,12 +23,12 @@ def test_names_follow_their_clusters_through_resizes(window, qtbot):
     lab = np.repeat(np.arange(k), 20)
     emb = (centres[lab] + rng.normal(0, 0.3, (len(lab), 16))).astype(np.float32)
     ds = Dataset("gan", [str(i) for i in range(len(lab))], [f"l{i}" for i in lab], emb)
-    window.auto_cluster = False
+    window.state.auto_cluster = False
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(ds, ProjectionParams("pca"))
     names = [f"a rather long cluster name number {i}" for i in range(k)]
-    window.explore.set_clustering(Clustering(lab, names, confidence=[0.5] * k))
-    cn, vb = window.cluster_names, window.map.viewbox
+    window.state.explore.set_clustering(Clustering(lab, names, confidence=[0.5] * k))
+    cn, vb = window.feature(ClusterNames), window.map.viewbox
     for w, h in ((1280, 800), (1920, 1080), (1024, 640), (1280, 800)):
         window.resize(w, h)
         qtbot.wait(60)  # resize → re-fit (a 30 ms timer) → names laid out again (40 ms)

@@ -9,13 +9,16 @@ import pyarrow.parquet as pq
 import pytest
 from PySide6.QtCore import QPointF
 
+from latentview.qt.explore.cluster_names import ClusterNames
+from latentview.qt.map.thumbnails import ThumbnailLayer
+
 
 def test_real_photos_cluster_by_subject_with_imagenet_names(window, qtbot, photo_folder, tmp_path):
     window.settings.set_method("pca")
     with qtbot.waitSignal(window.mapReady, timeout=240_000):
         window.drop_folder_at(str(photo_folder))
-    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=120_000)
-    ds, c = window.session.dataset, window.explore.clustering
+    qtbot.waitUntil(lambda: window.state.explore.clustering is not None, timeout=120_000)
+    ds, c = window.session.dataset, window.state.explore.clustering
     assert len(c) >= 6 and c.coverage >= 0.85
     labels = np.asarray(ds.labels)
     # most clusters are (nearly) one sub-folder (digits, shapes and charts drawn on flat backgrounds
@@ -30,7 +33,7 @@ def test_real_photos_cluster_by_subject_with_imagenet_names(window, qtbot, photo
     cat = np.bincount(c.labels[(labels == "cat") & (c.labels >= 0)]).argmax()
     assert "cat" in c.names[cat]
     # zoomed out the map shows the coarsest names: coffee's own, or its group's
-    shown = window.cluster_names.texts()
+    shown = window.feature(ClusterNames).texts()
     group = [lv.names[lv.parent[coffee]] for lv in c.levels[:1]]
     assert (group[0] if group else c.names[coffee]) in shown
     # the screenshot: zoom on the coffee cluster, wait for its thumbnails, grab the window
@@ -42,17 +45,17 @@ def test_real_photos_cluster_by_subject_with_imagenet_names(window, qtbot, photo
     window.session.select_indices(members)
     centre = xy[members].mean(0)
     for _ in range(15):  # zoom in until the images no longer pile up on screen (then they replace dots)
-        vis = window.thumbnails.visible_indices()
-        if window.thumbnails.shows_images(len(vis), vis):
+        vis = window.feature(ThumbnailLayer).visible_indices()
+        if window.feature(ThumbnailLayer).shows_images(len(vis), vis):
             break
         window.map.viewbox.scaleBy((0.6, 0.6), center=QPointF(*centre))
-    window.thumbnails.request_visible()
-    vis = window.thumbnails.visible_indices()
-    assert window.thumbnails.shows_images(len(vis), vis)
+    window.feature(ThumbnailLayer).request_visible()
+    vis = window.feature(ThumbnailLayer).visible_indices()
+    assert window.feature(ThumbnailLayer).shows_images(len(vis), vis)
 
     def drawn():
         window.map.viewport().update()
-        return window.thumbnails.last_drawn == len(vis) > 0
+        return window.feature(ThumbnailLayer).last_drawn == len(vis) > 0
 
     qtbot.waitUntil(drawn, timeout=60_000)
     out = os.environ.get("LATENTVIEW_SCREENSHOT", str(tmp_path / "clusters.png"))

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from latentview.core.compare import cosine_knn
+from latentview.qt.compare.setup import CompareLauncher
 from tests.qt.mouse import drag_lasso
 
 
@@ -166,7 +167,7 @@ def test_the_map_selection_comes_along_and_the_dialog_names_the_space(compared):
     window, cw = compared
     window.session.select_indices([0, 5, 9])
     cw.close()
-    window.compare_window = None
+    window.feature(CompareLauncher).current = None
     again = open_compare(window)
     assert again is not cw and np.flatnonzero(again.links.selection).tolist() == [0, 5, 9]
     assert len(again.panels[0].map.selection) == 3

@@ -10,6 +10,11 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.dataset import Dataset
+from latentview.qt.explore.actions import ExploreActions
+from latentview.qt.explore.groups_panel import GroupsPanel
+from latentview.qt.gan.panel import GanPanel
+from latentview.qt.map.thumbnails import HoverPreview
+from latentview.qt.map.trust_overlay import TrustOverlay
 
 
 def _answer_save(monkeypatch, path, name_filter):
@@ -28,40 +33,40 @@ def _logged(w, text) -> bool:
 
 def test_file_export_selection_menu_writes_the_selected_rows(tiny_map, qtbot, tmp_path, monkeypatch):
     w = tiny_map
-    sel = w.explore.clustering.members(0)
+    sel = w.state.explore.clustering.members(0)
     w.session.select_indices(sel)
     _answer_save(monkeypatch, tmp_path / "picked", "CSV (*.csv)")  # no suffix typed: the filter's
     with qtbot.waitSignal(w.runner.finished, timeout=30_000, check_params_cb=lambda k, o: k == "export") as b:
-        w.explore_actions.export_sel.trigger()  # the real menu action (Qt passes checked=False)
+        w.feature(ExploreActions).export_sel.trigger()  # the real menu action (Qt passes checked=False)
     assert b.args[1] == "ok"
     rows = (tmp_path / "picked.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 1 + len(sel) and rows[0].startswith("path,label,x,y,cluster")
     assert not list(tmp_path.glob("*.part")) and _logged(w, f"Exported {len(sel)} rows")
     _answer_save(monkeypatch, tmp_path / "tb.parquet", "TensorBoard projector (folder)")
     with qtbot.waitSignal(w.runner.finished, timeout=30_000, check_params_cb=lambda k, o: k == "export"):
-        w.explore_actions.export_sel.trigger()
+        w.feature(ExploreActions).export_sel.trigger()
     vectors = np.loadtxt(tmp_path / "tb" / "vectors.tsv", delimiter="\t", ndmin=2)
     assert vectors.shape == (len(sel), w.session.dataset.embeddings.shape[1])
 
 
 def test_export_map_data_has_clusters_groups_trust_and_embeddings(tiny_map, qtbot, tmp_path, monkeypatch):
     w = tiny_map
-    with qtbot.waitSignal(w.explore.trust_changed, timeout=60_000):
-        w.trust_overlay.action.trigger()
+    with qtbot.waitSignal(w.state.explore.trust_changed, timeout=60_000):
+        w.feature(TrustOverlay).action.trigger()
     w.session.select_indices([1, 2, 3])
-    w.groups_panel.keep_selection("three")
+    w.feature(GroupsPanel).keep_selection("three")
     w.session.select_indices([3, 4])
-    w.groups_panel.keep_selection("a;b")
+    w.feature(GroupsPanel).keep_selection("a;b")
     w.session.clear_selection()
     _answer_save(monkeypatch, tmp_path / "map", "Parquet (*.parquet)")
     with qtbot.waitSignal(w.runner.finished, timeout=30_000, check_params_cb=lambda k, o: k == "export"):
         w.export_action.trigger()
     table = pq.read_table(tmp_path / "map.parquet")
     t = table.to_pydict()
-    ds, c = w.session.dataset, w.explore.clustering
+    ds, c = w.session.dataset, w.state.explore.clustering
     assert len(t["path"]) == len(ds) == 88
     assert t["cluster"] == c.labels.tolist() and t["cluster_name"][0] == c.name_of(int(c.labels[0]))
-    assert np.allclose(t["knn_recall"], w.explore.trust.recall)
+    assert np.allclose(t["knn_recall"], w.state.explore.trust.recall)
     assert t["groups"][3] == ["three", "a;b"] and t["groups"][0] == [] and t["groups"][4] == ["a;b"]
     assert table.schema.field("embedding").type == pa.list_(pa.float32(), ds.embeddings.shape[1])
     assert np.array_equal(np.array(t["embedding"], np.float32), ds.embeddings.astype(np.float32))
@@ -71,7 +76,7 @@ def test_export_map_data_has_clusters_groups_trust_and_embeddings(tiny_map, qtbo
 def test_map_image_svg_vectors_png_twice_and_log(tiny_map, qtbot, tmp_path, monkeypatch):
     w = tiny_map
     _answer_save(monkeypatch, tmp_path / "map", "SVG (*.svg)")
-    w.explore_actions.export_image.trigger()
+    w.feature(ExploreActions).export_image.trigger()
     svg = (tmp_path / "map.svg").read_text(encoding="utf-8")
     assert "<image" not in svg and svg.count("<ellipse") + svg.count("<circle") >= 88
     assert _logged(w, "88 points as vector circles")
@@ -90,7 +95,7 @@ def test_svg_of_a_big_map_embeds_the_points_and_says_so(window, qtbot, tmp_path)
 
     n = 60_000
     emb = np.random.default_rng(0).normal(size=(n, 4)).astype(np.float32)
-    window.auto_cluster = False
+    window.state.auto_cluster = False
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(
             Dataset("points", [str(i) for i in range(n)], ["x"] * n, emb), ProjectionParams("pca")
@@ -111,7 +116,7 @@ def test_opening_another_map_offers_to_save_the_groups(tiny_map, qtbot, tmp_path
     w._ask_folder()  # no groups: no question
     assert not asked and opened == [1]
     w.session.select_indices([1, 2])
-    w.groups_panel.keep_selection("mine")
+    w.feature(GroupsPanel).keep_selection("mine")
     reply = {"cancel": QMessageBox.Cancel, "discard": QMessageBox.Discard, "save": QMessageBox.Save}[answer]
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: asked.append(a) or reply))
     _answer_save(monkeypatch, tmp_path / "kept", "latentview session (*.json)")
@@ -129,14 +134,14 @@ def test_hover_previews_use_one_bounded_debounced_loader(tiny_map, qtbot, fresh_
     from latentview.qt.map import hover_loader
 
     w = tiny_map
-    loader = w.hover_preview.loader
+    loader = w.feature(HoverPreview).loader
     # Driven point by point here: a tooltip popping up may send the scene a synthetic mouse move.
-    w.map.scene().sigMouseMoved.disconnect(w.hover_preview.on_move)
+    w.map.scene().sigMouseMoved.disconnect(w.feature(HoverPreview).on_move)
     for i in range(30):  # a sweep across the map: every point hovered for a moment
-        w.hover_preview.hover(i)
+        w.feature(HoverPreview).hover(i)
     assert loader.started == 0  # debounced: nothing decoded while the hover moves
-    qtbot.waitUntil(lambda: "<img" in w.hover_preview.html, timeout=30_000)
-    assert loader.started == 1 and w.session.dataset.labels[29] in w.hover_preview.html
+    qtbot.waitUntil(lambda: "<img" in w.feature(HoverPreview).html, timeout=30_000)
+    assert loader.started == 1 and w.session.dataset.labels[29] in w.feature(HoverPreview).html
     # A slow decode (a stand-in that waits to be released) is cancelled when the hover moves away, and
     # never runs beside another one.
     release, real = threading.Event(), hover_loader.preview_steps
@@ -152,29 +157,29 @@ def test_hover_previews_use_one_bounded_debounced_loader(tiny_map, qtbot, fresh_
             active[0] -= 1
 
     monkeypatch.setattr(hover_loader, "preview_steps", slow)
-    w.hover_preview.hover(40)
+    w.feature(HoverPreview).hover(40)
     qtbot.waitUntil(lambda: loader.busy and active[0] == 1, timeout=5_000)
-    w.hover_preview.hover(41)  # a newer point waits: still one decode in flight
+    w.feature(HoverPreview).hover(41)  # a newer point waits: still one decode in flight
     qtbot.wait(200)
     assert loader.started == 2 and active[0] == 1
-    w.hover_preview.hover(None)  # moved away: the one in flight is cancelled, its result dropped
+    w.feature(HoverPreview).hover(None)  # moved away: the one in flight is cancelled, its result dropped
     release.set()
     qtbot.waitUntil(lambda: not loader.busy, timeout=30_000)
     qtbot.wait(200)
     assert most[0] == 1
-    assert w.hover_preview.html == "" and loader.started == 2
+    assert w.feature(HoverPreview).html == "" and loader.started == 2
 
 
 def test_gan_session_restores_generator_state_and_pins(window, qtbot, tmp_path):
     from latentview.qt.explore.actions import open_session, save_session
     from tests.qt.test_gan_panel import _idle
 
-    panel = window.gan_panel
+    panel = window.feature(GanPanel)
     with qtbot.waitSignal(panel.directionsReady, timeout=60_000):
         panel.load("digits-vae")
     _idle(qtbot, panel)
     emb = np.random.default_rng(0).normal(size=(40, 6)).astype(np.float32)
-    window.auto_cluster = False
+    window.state.auto_cluster = False
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(
             Dataset("gan", [f"s{i}" for i in range(40)], ["sample"] * 40, emb), ProjectionParams("pca")

@@ -11,12 +11,15 @@ torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
 
 from latentview.backends.projectors import ProjectionParams  # noqa: E402
+from latentview.qt.explore.cluster_names import ClusterNames  # noqa: E402
+from latentview.qt.gan.panel import GanPanel  # noqa: E402
+from latentview.qt.map.thumbnails import HoverPreview, ThumbnailLayer  # noqa: E402
 from latentview.services import gan  # noqa: E402
 
 
 @pytest.fixture
 def face_map(window, qtbot):
-    panel = window.gan_panel
+    panel = window.feature(GanPanel)
     with qtbot.waitSignal(panel.generatorReady, timeout=60_000):
         window.docks["GAN"].raise_()
     panel.latent_map.params = ProjectionParams("pca")
@@ -30,14 +33,14 @@ def test_latent_map_is_not_clustered_and_shows_faces(face_map, qtbot):
     window, panel = face_map
     ds = window.session.dataset
     assert ds.kind == "gan" and len(ds) == 300
-    assert window.explore.clustering is None and not window.runner.is_running("clusters")
-    assert window.cluster_names.texts() == []
+    assert window.state.explore.clustering is None and not window.runner.is_running("clusters")
+    assert window.feature(ClusterNames).texts() == []
 
     # hover: a preview of the rendered face (made once, kept as a PNG)
-    window.hover_preview.hover(5)
-    qtbot.waitUntil(lambda: "<img" in window.hover_preview.html, timeout=20_000)
+    window.feature(HoverPreview).hover(5)
+    qtbot.waitUntil(lambda: "<img" in window.feature(HoverPreview).html, timeout=20_000)
     face_file = ds.meta["thumb_file"](5)
-    assert face_file and face_file in window.hover_preview.html.replace("%2F", "/")
+    assert face_file and face_file in window.feature(HoverPreview).html.replace("%2F", "/")
 
     # click: the Inspector shows the face the generator renders for that latent
     window.session.set_focus(7)
@@ -53,7 +56,7 @@ def test_latent_map_is_not_clustered_and_shows_faces(face_map, qtbot):
     xy = window.session.coords
     x, y = xy[0]
     span = np.ptp(xy, axis=0) / 12
-    layer = window.thumbnails
+    layer = window.feature(ThumbnailLayer)
     window.map.zoom_to((x - span[0], x + span[0]), (y - span[1], y + span[1]))
     qtbot.waitUntil(lambda: layer.loaded() > 0, timeout=30_000)
     qtbot.waitUntil(lambda: (window.map.grab(), layer.last_drawn)[1] > 0, timeout=10_000)

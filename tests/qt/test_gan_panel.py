@@ -14,6 +14,7 @@ torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
 
 from latentview.backends.projectors import ProjectionParams  # noqa: E402
+from latentview.qt.gan.panel import GanPanel  # noqa: E402
 from latentview.services import gan  # noqa: E402
 
 NO_SEED_TEXT = "—"  # the Seed box when the latent is not a seed's
@@ -25,7 +26,7 @@ def _idle(qtbot, panel):
 
 @pytest.fixture
 def face_panel(window, qtbot):
-    panel = window.gan_panel
+    panel = window.feature(GanPanel)
     with qtbot.waitSignal(panel.directionsReady, timeout=60_000):
         window.docks["GAN"].raise_()  # first shown: the default generator loads in the background
     _idle(qtbot, panel)
@@ -34,7 +35,7 @@ def face_panel(window, qtbot):
 
 @pytest.fixture
 def digits_panel(window, qtbot):
-    panel = window.gan_panel
+    panel = window.feature(GanPanel)
     with qtbot.waitSignal(panel.directionsReady, timeout=60_000):
         panel.load("digits-vae")
     _idle(qtbot, panel)
@@ -179,7 +180,7 @@ def test_seed_box_and_caption_name_the_same_seed(window, digits_panel, qtbot):
 def test_bad_generator_file_is_reported_in_a_sentence(window, qtbot, tmp_path):
     bad = tmp_path / "evil.pt"
     bad.write_bytes(b"not a model at all")
-    panel = window.gan_panel
+    panel = window.feature(GanPanel)
     panel.load(str(bad))
     qtbot.waitUntil(lambda: any("not a generator" in e.message for e in window.log.entries), timeout=30_000)
     assert panel.gen is None

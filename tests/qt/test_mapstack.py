@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from latentview.backends.projectors import ProjectionParams
+from latentview.qt.mapstack.drill import Drill
+from latentview.qt.mapstack.extend import Relayout
 from latentview.services.ingest import IngestOptions, ingest_folder
 from latentview.services.runner import drive
 from tests.qt.mouse import drag_lasso
@@ -17,14 +19,14 @@ def _map_of(window, qtbot, folder, model):
     window.settings.set_method("pca")
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         window.open_folder(str(folder), model=model)
-    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=120_000)
+    qtbot.waitUntil(lambda: window.state.explore.clustering is not None, timeout=120_000)
 
 
 def test_reproject_a_lassoed_selection_and_come_back_with_its_groups(
     window, qtbot, photo_folder, tiny_embedder
 ):
     _map_of(window, qtbot, photo_folder, tiny_embedder)
-    s, ex = window.session, window.explore
+    s, ex = window.session, window.state.explore
     parent_ds, parent_xy = s.dataset, s.coords.copy()
     ex.groups.add("first ten", np.arange(10))
     (x0, x1), (y0, y1) = window.map.viewbox.viewRange()
@@ -41,22 +43,22 @@ def test_reproject_a_lassoed_selection_and_come_back_with_its_groups(
     qtbot.waitUntil(
         lambda: ex.clustering is not None and ex.clustering.n_points == len(picked), timeout=120_000
     )
-    assert window.drill.titles() == [f"Map ({len(parent_ds)})", f"Selection ({len(picked)})"]
-    assert window.drill.bar.isVisible()
+    assert window.feature(Drill).titles() == [f"Map ({len(parent_ds)})", f"Selection ({len(picked)})"]
+    assert window.feature(Drill).bar.isVisible()
     carried = [g for g in ex.groups if g.name == "first ten"]
     in_child = {parent_ds.items[i] for i in range(10)} & set(picked)
     assert (not in_child and not carried) or {child.items[i] for i in carried[0].indices} == in_child
     # in the child: keep a new group and select a few points, then go back by the breadcrumb
     ex.groups.add("inner", np.arange(3))
     s.select_indices([0, 1])
-    window.drill.bar.actions()[0].trigger()
+    window.feature(Drill).bar.actions()[0].trigger()
     assert s.dataset is parent_ds and np.array_equal(s.coords, parent_xy)
     assert [parent_ds.items[i] for i in s.selected_indices] == sorted(
         child.items[:2], key=parent_ds.items.index
     )
     inner = ex.groups.get("inner")
     assert {parent_ds.items[i] for i in inner.indices} == set(child.items[:3])
-    assert ex.groups.get("first ten").count == 10 and not window.drill.stack
+    assert ex.groups.get("first ten").count == 10 and not window.feature(Drill).stack
 
 
 def test_new_images_in_the_folder_join_the_map_without_moving_it(
@@ -70,7 +72,7 @@ def test_new_images_in_the_folder_join_the_map_without_moving_it(
             extra[str(src)] = src.read_bytes()
             src.unlink()
     _map_of(window, qtbot, folder, tiny_embedder)
-    s, ex = window.session, window.explore
+    s, ex = window.session, window.state.explore
     old_ds, old_xy, old_c = s.dataset, s.coords.copy(), ex.clustering
     ex.groups.add("kept", np.arange(5))
     for path, data in extra.items():  # the four images arrive
@@ -87,7 +89,7 @@ def test_new_images_in_the_folder_join_the_map_without_moving_it(
     assert ex.groups.get("kept").count == 5
     # an explicit full re-layout
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
-        window.relayout_action.trigger()
+        window.feature(Relayout).trigger()
     assert s.dataset is ds and s.coords.shape == (len(ds), 2)
 
 

@@ -11,6 +11,8 @@ import pytest
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
+from latentview.qt.explore.groups_panel import GroupsPanel
+from latentview.qt.gan.panel import GanPanel
 from tests.services.test_session_schema import TAMPERED, _edit
 
 
@@ -20,18 +22,18 @@ def mapped(window, qtbot):
     ds = Dataset(
         "words", [f"w{i}" for i in range(40)], ["a", "b"] * 20, rng.normal(size=(40, 8)).astype(np.float32)
     )
-    window.auto_cluster = False
+    window.state.auto_cluster = False
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(ds, ProjectionParams("pca"))
-    window.explore.set_clustering(Clustering(np.arange(40) % 3 - 1, ["x", "y"]))
+    window.state.explore.set_clustering(Clustering(np.arange(40) % 3 - 1, ["x", "y"]))
     window.session.select_indices([1, 2, 3])
-    window.groups_panel.keep_selection("three")
+    window.feature(GroupsPanel).keep_selection("three")
     return window
 
 
 def _state(w):
-    return (id(w.session.dataset), w.session.coords.copy(), w.explore.colour_by, len(w.explore.groups),
-            w.explore.clustering, [list(r) for r in w.map.viewbox.viewRange()])  # fmt: skip
+    return (id(w.session.dataset), w.session.coords.copy(), w.state.explore.colour_by, len(w.state.explore.groups),
+            w.state.explore.clustering, [list(r) for r in w.map.viewbox.viewRange()])  # fmt: skip
 
 
 def test_tampered_sessions_leave_the_window_unchanged(mapped, qtbot, tmp_path):
@@ -104,7 +106,7 @@ def test_a_torchscript_generator_asks_first_then_renders_from_its_own_process(
     monkeypatch.setenv("LATENTVIEW_CONFIG_DIR", str(tmp_path / "config"))
     path = str(tmp_path / "g.pt")
     torch.jit.trace(small_dcgan(nz=12), torch.zeros(1, 12, 1, 1)).save(path)
-    panel = window.gan_panel
+    panel = window.feature(GanPanel)
     answers = [False]
     monkeypatch.setattr(trust_dialog, "confirm_code", lambda parent, need: answers.pop(0))
     panel.load(path)

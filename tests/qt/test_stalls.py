@@ -17,6 +17,7 @@ from PySide6.QtTest import QTest
 from latentview.backends.projectors import ProjectionParams
 from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
+from latentview.qt.explore.groups_panel import GroupsPanel
 from tests.qt.mouse import drag_lasso
 from tests.qt.stall import busy_python, import_torch
 
@@ -60,7 +61,7 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
     from latentview.qt.explore import actions
 
     m = stall_meter
-    window.auto_cluster = False
+    window.state.auto_cluster = False
     ds = _big_dataset()
     with m.action("open 1M map (PCA)"):
         with qtbot.waitSignal(window.mapReady, timeout=180_000):
@@ -98,8 +99,8 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
     assert 1_000 < len(sel) < N
     clustering = Clustering(ds.label_codes()[0], [f"c{i}" for i in range(12)])
     with m.action("clusters land"):
-        window.explore.set_clustering(clustering)
-    window.groups_panel.keep_selection("lassoed")
+        window.state.explore.set_clustering(clustering)
+    window.feature(GroupsPanel).keep_selection("lassoed")
     for name, fn in (("export selection CSV", "sel.csv"), ("export selection Parquet", "sel.parquet")):
         with m.action(name):
             actions.export_points(window, str(tmp_path / fn))
@@ -115,7 +116,7 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
         with qtbot.waitSignal(window.mapReady, timeout=180_000):
             actions.open_session(window, str(tmp_path / "s.json"))
         qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=120_000)
-    assert len(s.dataset) == N and window.explore.groups.get("lassoed").count == len(sel)
+    assert len(s.dataset) == N and window.state.explore.groups.get("lassoed").count == len(sel)
     # a folder export on a small image map
     folder = tmp_path / "imgs"
     folder.mkdir()
@@ -128,7 +129,7 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
     small = Dataset("images", items, ["a"] * 300, emb, source=str(folder))
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         window.show_dataset(small, ProjectionParams("pca"))
-    window.explore.groups.add("half", np.arange(150))
+    window.state.explore.groups.add("half", np.arange(150))
     done = []
     with m.action("export folders (300 images)"):
         actions.export_sets_to_folders(window, str(tmp_path / "out"), "group", "copy", on_done=done.append)

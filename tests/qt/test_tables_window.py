@@ -6,6 +6,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from latentview.core.geometry import points_in_polygon
+from latentview.qt.explore.clusters_panel import ClusterControl
+from latentview.qt.map.trust_overlay import TrustOverlay
+from latentview.qt.tables.opener import TableOpener
 from latentview.services.tables import TableSpec
 from tests.qt.mouse import drag_lasso
 from tests.table_files import N, write_all
@@ -22,10 +25,10 @@ def _to_widget(window, x, y) -> QPoint:
 
 @pytest.fixture
 def table_window(window, qtbot, files):
-    window.auto_cluster = False  # colours stay by label (the clusters test runs them itself)
+    window.state.auto_cluster = False  # colours stay by label (the clusters test runs them itself)
     window.settings.set_method("pca")
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
-        window.open_table(TableSpec(files["parquet"]))
+        window.feature(TableOpener).open(TableSpec(files["parquet"]))
     return window
 
 
@@ -35,9 +38,12 @@ def test_table_opens_to_a_map_with_legend_labels_and_dock(table_window, qtbot):
     assert ds.kind == "table" and len(w.map.points) == N and w.session.projection == "pca"
     assert len(w.map.legend.items) == 3
     assert (
-        "fixed.parquet" in w.tables.panel.info.text() and "vectors: embedding" in w.tables.panel.info.text()
+        "fixed.parquet" in w.feature(TableOpener).panel.info.text()
+        and "vectors: embedding" in w.feature(TableOpener).panel.info.text()
     )
-    qtbot.waitUntil(lambda: bool(w.tables.labels.drawn), timeout=5000)  # the text column drawn like words
+    qtbot.waitUntil(
+        lambda: bool(w.feature(TableOpener).labels.drawn), timeout=5000
+    )  # the text column drawn like words
 
 
 def test_click_shows_fields_and_full_space_neighbours_then_lasso(table_window, qtbot):
@@ -62,17 +68,20 @@ def test_click_shows_fields_and_full_space_neighbours_then_lasso(table_window, q
 
 
 def test_find_text_selects_matching_rows(table_window):
-    hits = table_window.tables.find("boat number")
+    hits = table_window.feature(TableOpener).find("boat number")
     assert len(hits) == N // 3 and table_window.session.selection.sum() == N // 3
 
 
 def test_dialog_previews_and_overrides_roles(window, qtbot, files):
     window.settings.set_method("pca")
-    window.tables.ask(files["csv"])
+    window.feature(TableOpener).ask(files["csv"])
     qtbot.waitUntil(
-        lambda: window.tables.dialog is not None and window.tables.dialog.isVisible(), timeout=30_000
+        lambda: (
+            window.feature(TableOpener).dialog is not None and window.feature(TableOpener).dialog.isVisible()
+        ),
+        timeout=30_000,
     )
-    dlg = window.tables.dialog
+    dlg = window.feature(TableOpener).dialog
     assert dlg.vectors.currentText().startswith("emb_0 … emb_11 (12 columns)")
     assert dlg.combos["label"].currentData() == "label"
     assert dlg.findChild(type(dlg._preview())).rowCount() == 8
@@ -86,11 +95,14 @@ def test_dropping_a_table_file_opens_the_dialog(window, qtbot, files):
     window.settings.set_method("pca")
     window.drop_folder_at(files["npy"])
     qtbot.waitUntil(
-        lambda: window.tables.dialog is not None and window.tables.dialog.isVisible(), timeout=30_000
+        lambda: (
+            window.feature(TableOpener).dialog is not None and window.feature(TableOpener).dialog.isVisible()
+        ),
+        timeout=30_000,
     )
-    assert window.tables.dialog.src.metadata.endswith("vectors_np.tsv")  # found beside the .npy
+    assert window.feature(TableOpener).dialog.src.metadata.endswith("vectors_np.tsv")  # found beside the .npy
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
-        window.tables.dialog.accept()
+        window.feature(TableOpener).dialog.accept()
     assert len(window.session.dataset) == N
 
 
@@ -98,7 +110,7 @@ def test_a_bad_table_is_one_sentence_and_the_map_stays(table_window, qtbot, tmp_
     before = table_window.session.dataset
     (tmp_path / "zero.parquet").write_bytes(b"")
     with qtbot.waitSignal(table_window.mapFailed, timeout=30_000) as blocker:
-        table_window.open_table(TableSpec(str(tmp_path / "zero.parquet")))
+        table_window.feature(TableOpener).open(TableSpec(str(tmp_path / "zero.parquet")))
     assert "zero.parquet is empty (0 bytes)" in blocker.args[0]
     assert table_window.session.dataset is before
 
@@ -132,7 +144,7 @@ def test_table_with_image_paths_shows_the_picture(window, qtbot, tmp_path):
                              "embedding": pa.array(x.tolist(), pa.list_(pa.float32()))}), tmp_path / "t.parquet")  # fmt: skip
     window.settings.set_method("pca")
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
-        window.open_table(TableSpec(str(tmp_path / "t.parquet")))
+        window.feature(TableOpener).open(TableSpec(str(tmp_path / "t.parquet")))
     assert window.session.dataset.kind == "images"
     with qtbot.waitSignal(
         window.runner.finished, timeout=20_000, check_params_cb=lambda k, o: k == "focus-image"
@@ -148,11 +160,14 @@ def test_text_only_table_embeds_its_text_when_ticked(window, qtbot, tmp_path):
     path.write_text("sentence,topic\n" + "".join(f"a sentence about {w},{w}\n" for w in ("cats", "dogs", "money",
                                                                                           "banks", "birds")))  # fmt: skip
     window.settings.set_method("pca")
-    window.tables.ask(str(path))
+    window.feature(TableOpener).ask(str(path))
     qtbot.waitUntil(
-        lambda: window.tables.dialog is not None and window.tables.dialog.isVisible(), timeout=30_000
+        lambda: (
+            window.feature(TableOpener).dialog is not None and window.feature(TableOpener).dialog.isVisible()
+        ),
+        timeout=30_000,
     )
-    dlg = window.tables.dialog
+    dlg = window.feature(TableOpener).dialog
     assert dlg.embed.isChecked() and not dlg.vectors.isEnabled()  # no vectors: offered, visibly
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         dlg.buttons.button(dlg.buttons.StandardButton.Open).click()
@@ -165,17 +180,17 @@ def test_clusters_trust_groups_and_export_work_on_a_table(table_window, qtbot, t
     from latentview.services.clusters import ClusterParams
 
     w, s = table_window, table_window.session
-    with qtbot.waitSignal(w.explore.clusters_changed, timeout=60_000):
-        w.run_clustering(ClusterParams("kmeans", k=3))
-    c = w.explore.clustering
+    with qtbot.waitSignal(w.state.explore.clusters_changed, timeout=60_000):
+        w.feature(ClusterControl).run(ClusterParams("kmeans", k=3))
+    c = w.state.explore.clustering
     labels = np.asarray(s.dataset.labels)
     assert len(c) == 3 and all(len(set(labels[c.labels == k])) == 1 for k in range(3))
     assert sorted(c.names) == ["apple", "boat", "cloud"]  # named by the label column
-    with qtbot.waitSignal(w.explore.trust_changed, timeout=60_000):
-        w.trust_overlay.action.setChecked(True)
-    assert w.explore.trust is not None and w.explore.trust.trustworthiness > 0.8
+    with qtbot.waitSignal(w.state.explore.trust_changed, timeout=60_000):
+        w.feature(TrustOverlay).action.setChecked(True)
+    assert w.state.explore.trust is not None and w.state.explore.trust.trustworthiness > 0.8
     s.select_indices(np.arange(10))
-    w.explore.groups.add("first ten", s.selection)
+    w.state.explore.groups.add("first ten", s.selection)
     rows = []
     export_points(w, str(tmp_path / "sel.parquet"), on_done=rows.append)  # written on the runner
     qtbot.waitUntil(lambda: bool(rows), timeout=60_000)

@@ -95,11 +95,13 @@ def test_words_session_round_trip(glove_map, qtbot, tmp_path):
         panel.run_analogy("paris - france + germany")
     with qtbot.waitSignal(panel.resultsShown, timeout=20_000):
         panel.search("toilet")
-    window.explore.groups.add("cities", [s.dataset.items.index(w) for w in ("paris", "berlin")])
+    window.state.explore.groups.add("cities", [s.dataset.items.index(w) for w in ("paris", "berlin")])
     n, view = len(s.dataset), np.array(window.map.viewbox.viewRange())
     arrows = [(s.dataset.items[a], s.dataset.items[b]) for a, b in panel.arrows.arrows]
     path = str(tmp_path / "words.latentview.json")
-    save_session(window, path)
+    saved = []
+    save_session(window, path, on_done=saved.append)
+    qtbot.waitUntil(lambda: bool(saved), timeout=30_000)  # written on the runner: reopen only once it is
 
     space, panel.space = panel.space, None  # something else on the map, and no vectors in the panel
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
@@ -110,7 +112,7 @@ def test_words_session_round_trip(glove_map, qtbot, tmp_path):
     assert s.dataset.items[s.focus] == "toilet" and "toilet" in panel.results_title.text()
     assert [(s.dataset.items[a], s.dataset.items[b]) for a, b in panel.arrows.arrows] == arrows
     assert panel.analogy_edit.text() == "paris - france + germany"
-    assert window.explore.groups.names() == ["cities"]
+    assert window.state.explore.groups.names() == ["cities"]
     np.testing.assert_allclose(np.array(window.map.viewbox.viewRange()), view, rtol=1e-6)
     window.map.grab()
     assert "toilet" in panel.labels.drawn_words()

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from latentview.qt.explore.cluster_names import ClusterNames
+from latentview.qt.explore.clusters_panel import ClusterControl, ClustersPanel
 from latentview.qt.words.panel import WordsPanel
 from latentview.services import words as svc
 
@@ -20,7 +22,7 @@ def glove_map(window, qtbot):
     panel.set_word_count(1000)
     with qtbot.waitSignal(window.mapReady, timeout=60_000):
         panel.builtin_button.click()
-    qtbot.waitUntil(lambda: window.explore.clustering is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.state.explore.clustering is not None, timeout=60_000)
     return window, panel
 
 
@@ -35,7 +37,7 @@ def _in_view(window, xy) -> bool:
 
 def test_search_off_the_map_keeps_groups_clusters_and_the_view(glove_map, qtbot):
     window, panel = glove_map
-    s, ex = window.session, window.explore
+    s, ex = window.session, window.state.explore
     c0 = ex.clustering
     assert c0.method == "kmeans" and len(c0) == svc.topic_count(1000)  # topics, not 2 HDBSCAN blobs
     group = ex.groups.add("pronouns", [s.dataset.items.index(w) for w in ("he", "she", "they")])
@@ -66,8 +68,8 @@ def test_search_off_the_map_keeps_groups_clusters_and_the_view(glove_map, qtbot)
     # Something that used to zoom back out: re-colouring by cluster, and a re-clustering landing.
     ex.set_colour_by("cluster")
     np.testing.assert_allclose(_view(window), zoomed)
-    with qtbot.waitSignal(window.explore.clusters_changed, timeout=60_000):
-        window.run_clustering()
+    with qtbot.waitSignal(window.state.explore.clusters_changed, timeout=60_000):
+        window.feature(ClusterControl).run()
     np.testing.assert_allclose(_view(window), zoomed)
 
 
@@ -85,7 +87,7 @@ def test_a_layout_that_lands_after_words_were_added_is_extended_and_reframed(glo
     assert s.projection == "umap" and len(s.coords) == len(s.dataset)
     np.testing.assert_array_equal(s.coords[:1000], late)
     assert _in_view(window, s.coords[[row]])  # the searched word is framed again on the new layout
-    assert window.explore.groups.n == len(s.dataset)
+    assert window.state.explore.groups.n == len(s.dataset)
 
 
 def test_analogy_zooms_to_its_words_so_the_arrows_read(glove_map, qtbot):
@@ -103,17 +105,17 @@ def test_analogy_zooms_to_its_words_so_the_arrows_read(glove_map, qtbot):
     assert panel.arrows.arrows == [(rows[1], rows[0]), (rows[2], rows[3])]
     # the clustering that lands later does not zoom the view back out
     zoomed = _view(window)
-    with qtbot.waitSignal(window.explore.clusters_changed, timeout=60_000):
-        window.run_clustering()
+    with qtbot.waitSignal(window.state.explore.clusters_changed, timeout=60_000):
+        window.feature(ClusterControl).run()
     np.testing.assert_allclose(_view(window), zoomed)
 
 
 def test_word_maps_offer_topics_and_images_get_their_clustering_back(glove_map, qtbot):
     window, _panel = glove_map
-    cp = window.clusters_panel
+    cp = window.feature(ClustersPanel)
     assert cp.method.currentData() == "kmeans" and cp.k.value() == svc.topic_count(1000)
-    assert not cp.show_names.isChecked() and window.cluster_names.texts() == []
-    assert window.explore.colour_by == "label"  # frequency bands stay the colouring
+    assert not cp.show_names.isChecked() and window.feature(ClusterNames).texts() == []
+    assert window.state.explore.colour_by == "label"  # frequency bands stay the colouring
     from latentview.core.dataset import Dataset
 
     rng = np.random.default_rng(0)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from latentview.qt.shell.features import Features
+
 METHODS = ("umap", "tsne", "pca")
 
 
@@ -104,28 +106,38 @@ class SpaceDialog(QDialog):
         return "table", self.path.text(), method
 
 
+class CompareLauncher:
+    """The one comparison window of the main window (View ▸ Compare…), kept while its map is shown."""
+
+    def __init__(self) -> None:
+        self.current = None  # the CompareWindow last opened
+        self.sweep = None  # the layers-sweep dialog last opened
+
+
 def open_compare(window):
     """The comparison of the current map (a new one when the map changed); None without a map."""
     from latentview.qt.compare.window import CompareWindow
 
+    launcher = window.feature(CompareLauncher)
     s = window.session
     if s.dataset is None or s.coords is None or len(s.dataset) < 3:
         window.statusBar().showMessage(
             "Open a map first: Compare puts other spaces of its items beside it.", 8000
         )
         return None
-    current = getattr(window, "compare_window", None)
+    current = launcher.current
     if current is None or current.dataset is not s.dataset:
         if current is not None:
             current.close()
-        current = window.compare_window = CompareWindow(window)
+        current = launcher.current = CompareWindow(window)
     current.show()
     current.raise_()
     return current
 
 
-def install(window) -> None:
-    window.compare_window = None
+def install(features: Features) -> None:
+    window = features.window
+    features.provide(CompareLauncher())
 
     def compare() -> None:
         cw = open_compare(window)
@@ -137,6 +149,7 @@ def install(window) -> None:
 
         open_sweep(window, window)
 
-    window.view_menu.addSeparator()
-    window.view_menu.addAction(QAction("&Compare…", window, shortcut="Ctrl+Shift+C", triggered=compare))
-    window.view_menu.addAction(QAction("Layers S&weep…", window, triggered=sweep))
+    features.action(
+        "view", "windows", QAction("&Compare…", window, shortcut="Ctrl+Shift+C", triggered=compare), 0
+    )
+    features.action("view", "windows", QAction("Layers S&weep…", window, triggered=sweep), 1)

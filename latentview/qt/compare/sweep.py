@@ -103,7 +103,9 @@ def open_sweep(window, parent) -> SweepDialog | None:
         window.statusBar().showMessage("The layers sweep needs a map of a folder of images.", 8000)
         return None
     model = split_ref(ds.model or DEFAULT_MODEL)[0]
-    dlg = window.sweep_dialog = SweepDialog(window.runner, ds.source, model, parent=parent)
+    from latentview.qt.compare.setup import CompareLauncher
+
+    dlg = window.feature(CompareLauncher).sweep = SweepDialog(window.runner, ds.source, model, parent=parent)
     dlg.show()
     dlg.start()
     return dlg

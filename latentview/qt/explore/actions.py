@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 
 EXPORT_FILTERS = "Parquet (*.parquet);;CSV (*.csv);;TensorBoard projector (folder)"
 
@@ -30,7 +31,7 @@ def point_columns(window) -> dict:
     the GUI thread as arrays (a snapshot: later edits don't change a running export)."""
     from latentview.services.export import Membership
 
-    ex, ds = window.explore, window.session.dataset
+    ex, ds = window.state.explore, window.session.dataset
     cols: dict = {}
     c = ex.clustering
     if c is not None and c.n_points == len(ds):
@@ -93,7 +94,7 @@ def export_sets_to_folders(window, dest: str, by: str = "cluster", mode: str = "
     and listed in the Log."""
     from latentview.services.export import export_folders
 
-    ds, ex = window.session.dataset, window.explore
+    ds, ex = window.session.dataset, window.state.explore
     if by == "cluster":
         c = ex.clustering
         sets = {c.names[i]: c.members(i) for i in range(len(c))} if c is not None else {}
@@ -126,7 +127,7 @@ def session_data(window):
     """What a session file holds, taken on the GUI thread as arrays (cheap; the worker encodes them)."""
     from latentview.services.session_file import SessionData
 
-    s, ex, ds = window.session, window.explore, window.session.dataset
+    s, ex, ds = window.session, window.state.explore, window.session.dataset
     if ds is None:
         raise ValueError("Nothing to save: open a folder first.")
     c = ex.clustering
@@ -142,7 +143,7 @@ def session_data(window):
         coords=None if s.coords is None else s.coords.copy(), clustering=c, groups=groups,
         view=[list(r) for r in window.map.viewbox.viewRange()], colour_by=ex.colour_by,
         items_head=[str(i) for i in ds.items[:20]],
-        extras={name: get() for name, (get, _) in window.session_parts.items()},  # features' own state
+        extras={name: get() for name, (get, _) in window.state.session_parts.items()},  # features' own state
     )  # fmt: skip
 
 
@@ -175,9 +176,12 @@ def _reopen(window, data) -> None:
         restore(window, data, data.dataset)
         return
     if data.table is not None:  # a table map reopens its table (with the same column choices)
+        from latentview.qt.tables.opener import TableOpener
         from latentview.services.tables import TableSpec
 
-        window.tables.open(TableSpec.from_json(data.table), on_result=lambda ds: restore(window, data, ds))
+        window.feature(TableOpener).open(
+            TableSpec.from_json(data.table), on_result=lambda ds: restore(window, data, ds)
+        )
         return
     from latentview.services.ingest import IngestOptions
     from latentview.services.session_file import reingest_task
@@ -192,7 +196,7 @@ def restore(window, data, dataset) -> None:
     from latentview.services.projection import ProjectionParams
     from latentview.services.session_file import SessionFileError, check_matches
 
-    s, ex = window.session, window.explore
+    s, ex = window.session, window.state.explore
     try:
         check_matches(data, dataset)
     except SessionFileError as exc:
@@ -213,7 +217,7 @@ def restore(window, data, dataset) -> None:
             window.map.zoom_to((x0, x1), (y0, y1))  # a saved view: no later re-fit zooms it out
     else:
         window.reproject(ProjectionParams(data.projection or "umap"))
-    for name, (_, put) in window.session_parts.items():  # features restore their state
+    for name, (_, put) in window.state.session_parts.items():  # features restore their state
         put(data.extras.get(name))
 
 
@@ -229,15 +233,6 @@ class ExploreActions:
         self.open = QAction("Open Sessio&n…", w, shortcut="Ctrl+Alt+O", triggered=self.ask_open)
         self.recent = QMenu("&Recent Sessions", w)
         self.recent.aboutToShow.connect(self.fill_recent)
-        menu = w.file_menu
-        for a in (self.open, self.save):
-            menu.insertAction(w.quit_action, a)
-        menu.insertMenu(w.quit_action, self.recent)
-        menu.insertSeparator(w.quit_action)
-        for a in (self.export_sel, self.export_folders, self.export_image):
-            menu.insertAction(w.quit_action, a)
-        menu.insertSeparator(w.quit_action)
-        w.groups_panel.exportRequested.connect(self.ask_export_groups)
 
     def _ready(self) -> bool:
         s = self.window.session
@@ -273,7 +268,7 @@ class ExploreActions:
     def ask_export_groups(self, names: list[str]) -> None:
         if not self._ready() or not names:
             return
-        groups = [g for g in self.window.explore.groups if g.name in names]
+        groups = [g for g in self.window.state.explore.groups if g.name in names]
         idx = np.unique(np.concatenate([g.indices for g in groups]))
         if self.window.session.dataset.kind == "images":
             choice, ok = QInputDialog.getItem(self.window, "Export groups", "Export as",
@@ -289,7 +284,7 @@ class ExploreActions:
         if not self._ready() or self.window.session.dataset.kind != "images":
             return
         if by is None:
-            by = "cluster" if self.window.explore.clustering is not None else "group"
+            by = "cluster" if self.window.state.explore.clustering is not None else "group"
         dest = QFileDialog.getExistingDirectory(self.window, f"Folder to put one sub-folder per {by} in")
         if not dest:
             return
@@ -328,9 +323,9 @@ class ExploreActions:
         """Before another map replaces this one: when it has groups, Save / Discard / Cancel.
         Returns False when the user chose to stay (Cancel, or Save then cancelled the file dialog)."""
         w = self.window
-        if w.session.dataset is None or not len(w.explore.groups):
+        if w.session.dataset is None or not len(w.state.explore.groups):
             return True
-        n = len(w.explore.groups)
+        n = len(w.state.explore.groups)
         answer = QMessageBox.question(
             w, "Save the session?",
             f"This map has {n} group{'s' if n != 1 else ''} that opening another map will discard. "
@@ -354,5 +349,18 @@ class ExploreActions:
             self.recent.addAction("(none yet)").setEnabled(False)
 
 
-def install(window) -> None:
-    window.explore_actions = ExploreActions(window)
+def install(features: Features) -> None:
+    actions = features.provide(ExploreActions(features.window))
+    for order, item in enumerate((actions.open, actions.save, actions.recent)):
+        features.action("file", "session", item, order)
+    for order, item in enumerate((actions.export_sel, actions.export_folders, actions.export_image)):
+        features.action("file", "export", item, 10 * (order + 1))
+
+    def wire() -> None:
+        from latentview.qt.explore.groups_panel import GroupsPanel
+
+        groups = features.find(GroupsPanel)
+        if groups is not None:
+            groups.exportRequested.connect(actions.ask_export_groups)
+
+    features.after_install(wire)

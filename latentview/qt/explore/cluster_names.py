@@ -109,7 +109,7 @@ class ClusterNames:
         first — data for the placer."""
         from latentview.core.clusters import zoom_names
 
-        s, c = self.window.session, self.window.explore.clustering
+        s, c = self.window.session, self.window.state.explore.clustering
         if c is None or s.coords is None or c.n_points != len(s.coords):
             return []
         key = (id(c), id(s.coords))
@@ -142,7 +142,7 @@ class ClusterNames:
     def _new_level(self) -> bool:
         from latentview.core.clusters import level_for_zoom
 
-        c = self.window.explore.clustering
+        c = self.window.state.explore.clustering
         if self.visible and c is not None and c.levels and level_for_zoom(c, self.zoom()) != self.level:
             self.refresh()
             return True
@@ -155,14 +155,14 @@ class ClusterNames:
         self.items, self.priorities, self.placed = [], [], []
         self.anchors = np.zeros((0, 2))
         self.leaders.setData([], [])
-        s, c = self.window.session, self.window.explore.clustering
+        s, c = self.window.session, self.window.state.explore.clustering
         if not self.visible or c is None or s.coords is None or c.n_points != len(s.coords):
             return
         from latentview.core.clusters import level_for_zoom
         from latentview.qt.explore.colour_by import cluster_colours
 
         self.level = level_for_zoom(c, self.zoom())
-        by_cluster = self.window.explore.colour_by == "cluster"
+        by_cluster = self.window.state.explore.colour_by == "cluster"
         colours = cluster_colours(len(c))
         anchors = []
         for name in self.entries()[:MAX_MAP_NAMES]:
@@ -207,7 +207,9 @@ class ClusterNames:
         if legend.isVisible():
             r = legend.mapRectToParent(legend.boundingRect())
             obstacles.append((r.left(), r.top(), r.right(), r.bottom()))
-        thumbs = getattr(self.window, "thumbnails", None)
+        from latentview.qt.map.thumbnails import ThumbnailLayer
+
+        thumbs = self.window.features.find(ThumbnailLayer)
         if thumbs is not None:
             obstacles += thumbs.screen_boxes()  # zoomed in to the pictures: names never cover one
         labels, sizes = [], {}

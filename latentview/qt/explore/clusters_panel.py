@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from latentview.core.explore import ExploreState
 from latentview.qt.explore.cluster_names import ClusterNames
 from latentview.qt.explore.colour_by import ColourByBox, cluster_colours
+from latentview.qt.shell.features import Features
 
 
 def swatch(color: QColor, size: int = 12) -> QIcon:
@@ -38,7 +39,7 @@ class ClustersPanel(QWidget):
 
     def __init__(self, window, parent=None):
         super().__init__(parent)
-        self.explore: ExploreState = window.explore
+        self.explore: ExploreState = window.state.explore
         self.method = QComboBox()
         self.method.addItem("HDBSCAN (finds the number)", "hdbscan")
         self.method.addItem("k-means (choose k)", "kmeans")
@@ -143,15 +144,19 @@ class ClustersPanel(QWidget):
                            f"recall <b>{float(np.nanmean(t.recall)):.2f}</b>")  # fmt: skip
 
 
-def install(window) -> None:
-    panel = window.clusters_panel = ClustersPanel(window)
-    names = window.cluster_names = ClusterNames(window)
-    window.add_panel("Clusters", panel, Qt.LeftDockWidgetArea)
-    ex, s = window.explore, window.session
+class ClusterControl:
+    """Runs clustering (the Cluster button, and automatically after every new map) and keeps the panel's
+    controls suited to the kind of map; offered to other features as `ClusterControl.run`."""
 
-    def run(params=None, auto: bool = False) -> None:
+    def __init__(self, window, panel: ClustersPanel, names: ClusterNames):
+        self.window, self.panel, self.names = window, panel, names
+        self.state = window.state
+        self.session = window.session
+
+    def run(self, params=None, auto: bool = False) -> None:
         from latentview.services.clusters import cached_clusters
 
+        s, ex, window = self.session, self.state.explore, self.window
         ds = s.dataset
         if ds is None or len(ds) < 2:
             return
@@ -169,44 +174,38 @@ def install(window) -> None:
                 if ex.colour_by == "label" and ds.kind != "words" and len(set(ds.labels)) < 2:
                     ex.set_colour_by("cluster")
 
-        panel.status.setText("Clustering in the background…")
+        self.panel.status.setText("Clustering in the background…")
         if auto and ds.kind == "words":  # topics by k-means, k scaled to N (services.words explains why)
             from latentview.services.words import cluster_words
 
             window.runner.submit("clusters", cluster_words, ds, on_result=done, title="Clustering")
             return
-        window.runner.submit("clusters", cached_clusters, ds, params or panel.params(), on_result=done,
+        window.runner.submit("clusters", cached_clusters, ds, params or self.panel.params(), on_result=done,
                              title="Clustering")  # fmt: skip
 
-    def auto(_method: str) -> None:
+    def auto(self, _method: str) -> None:
+        s = self.session
         if (
-            ex.clustering is None
-            and not window.runner.is_running("clusters")
-            and getattr(window, "auto_cluster", True)
+            self.state.explore.clustering is None
+            and not self.window.runner.is_running("clusters")
+            and self.state.auto_cluster
             and s.dataset is not None
             and s.dataset.kind != "gan"  # Gaussian samples have no clusters to find
         ):
-            run(auto=True)
+            self.run(auto=True)
 
-    def activate(cluster) -> None:
+    def activate(self, cluster) -> None:
         """One cluster id, or the ids of a coarser group of clusters."""
-        c = ex.clustering
+        c = self.state.explore.clustering
         if c is not None:
-            s.select_indices(np.flatnonzero(np.isin(c.labels, np.atleast_1d(cluster))))
+            self.session.select_indices(np.flatnonzero(np.isin(c.labels, np.atleast_1d(cluster))))
 
-    window.run_clustering = run
-    names.on_click = activate
-    panel.clusterRequested.connect(run)
-    panel.clusterActivated.connect(activate)
-    panel.show_names.toggled.connect(names.set_visible)
-    window.mapReady.connect(auto)
-
-    def suit_words() -> None:
+    def suit_words(self) -> None:
         """On a word map the Cluster button offers what the automatic run does (k-means topics), and
         topic names stay off the map until asked for: the words are the map's labels, and boxes over
         them hide the very words a search or analogy shows (on PCA and word-pair axes they pile up
         in the middle). The topics are in this list; Colour by ▸ Cluster shows them on the map."""
-        ds = s.dataset
+        ds, panel = self.session.dataset, self.panel
         words = ds is not None and ds.kind == "words"
         saved = getattr(panel, "_before_words", None)  # (method, k) the user had before a word map
         if words:
@@ -224,7 +223,20 @@ def install(window) -> None:
             panel._names_off_for_words = words
             panel.show_names.setChecked(not words)
 
-    s.dataset_changed.connect(suit_words)
+
+def install(features: Features) -> None:
+    window = features.window
+    panel = features.provide(ClustersPanel(window))
+    names = features.provide(ClusterNames(window))
+    control = features.provide(ClusterControl(window, panel, names))
+    features.panel("Clusters", panel, "left", 30, view_order=30)
+    ex, s = features.state.explore, window.session
+    names.on_click = control.activate
+    panel.clusterRequested.connect(control.run)
+    panel.clusterActivated.connect(control.activate)
+    panel.show_names.toggled.connect(names.set_visible)
+    window.mapReady.connect(control.auto)
+    s.dataset_changed.connect(control.suit_words)
     ex.clusters_changed.connect(names.refresh)
     ex.colour_by_changed.connect(names.refresh)  # frames follow the colouring (one colour code)
     s.coords_changed.connect(lambda _final: names.refresh())

@@ -1,7 +1,7 @@
 """Colour the map by label, cluster, group, kNN recall (trust) or a metadata column.
 
-Installs the `ExploreState` beside the session (`window.explore`) and the window's `colour_source`, so
-a new layout keeps the chosen colouring. A recolour is `MapView.set_colors`: no point is re-added.
+Reads the shared `ExploreState` (`AppState.explore`) and sets the state's `colour_source`, so a new
+layout keeps the chosen colouring. A recolour is `MapView.set_colors`: no point is re-added.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox
 from latentview.core.explore import ExploreState, metadata_columns
 from latentview.core.label_layout import shorten
 from latentview.qt.common.palette import categorical
+from latentview.qt.shell.features import Features
 
 NOISE_COLOR = QColor(190, 190, 190)
 SEVERAL_COLOR = QColor(40, 40, 40)  # points in more than one group (none picked on top)
@@ -31,7 +32,7 @@ def cluster_colours(k: int) -> list[QColor]:
 
 def colours_for(window) -> tuple | None:
     """(codes, colours, names) for the current mode, or None to colour by label."""
-    ex: ExploreState = window.explore
+    ex: ExploreState = window.state.explore
     ds = window.session.dataset
     if ds is None or ex.dataset_id != id(ds):
         return None
@@ -91,7 +92,7 @@ class ColourByBox(QComboBox):
     def __init__(self, window, parent=None):
         super().__init__(parent)
         self.window_ = window
-        self.explore: ExploreState = window.explore
+        self.explore: ExploreState = window.state.explore
         self.setToolTip("What the map's colours show")
         self.refill()
         self.currentIndexChanged.connect(self._picked)
@@ -128,11 +129,9 @@ def recolour(window) -> None:
     window.map.colour_codes = (np.asarray(codes), list(colours))
 
 
-def install(window) -> None:
-    window.explore = ex = ExploreState()
-    window.colour_source = lambda: colours_for(window)
-    window.session.dataset_changed.connect(lambda: ex.reset(window.session.dataset))
-    window.session.rows_added.connect(lambda added: ex.extend(window.session.dataset, added))
+def install(features: Features) -> None:
+    window, ex = features.window, features.state.explore
+    features.state.colour_source = lambda: colours_for(window)
     for sig in (ex.colour_by_changed, ex.clusters_changed, ex.trust_changed, ex.groups.changed):
         sig.connect(lambda *_: recolour(window))
     window.session.coords_changed.connect(lambda _final: _remember_codes(window))

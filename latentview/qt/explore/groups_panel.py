@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from latentview.core.groups import GroupOp, GroupSet
 from latentview.qt.common.palette import categorical
 from latentview.qt.explore.clusters_panel import swatch
+from latentview.qt.shell.features import Features
 
 
 class GroupsPanel(QWidget):
@@ -29,8 +30,8 @@ class GroupsPanel(QWidget):
     def __init__(self, window, parent=None):
         super().__init__(parent)
         self.session = window.session
-        self.explore = window.explore
-        self.groups: GroupSet = window.explore.groups
+        self.explore = window.state.explore
+        self.groups: GroupSet = window.state.explore.groups
         self.hint = QLabel("Lasso points, then <b>Keep selection</b> to make a group.")
         self.hint.setWordWrap(True)
         self.list = QListWidget()
@@ -170,13 +171,14 @@ def _qcolor(hex_: str):
     return QColor(hex_ or "#1f77b4")
 
 
-def install(window) -> None:
-    panel = window.groups_panel = GroupsPanel(window)
-    window.add_panel("Groups", panel, Qt.LeftDockWidgetArea)
+def install(features: Features) -> None:
+    window = features.window
+    panel = features.provide(GroupsPanel(window))
+    features.panel("Groups", panel, "left", 40, view_order=40)
 
     def activate(name: str) -> None:
         try:
-            g = window.explore.groups.get(name)
+            g = features.state.explore.groups.get(name)
         except KeyError:
             return
         window.session.select_indices(g.indices)

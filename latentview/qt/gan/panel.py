@@ -19,6 +19,7 @@ from latentview.core.progress import Log
 from latentview.qt.gan.generator_loading import GeneratorLoading
 from latentview.qt.gan.render_loop import VIEW_SIZE, RenderLoop
 from latentview.qt.gan.steering import Steering
+from latentview.qt.shell.features import Features
 
 
 class GanPanel(GeneratorLoading, Steering, RenderLoop, QWidget):
@@ -109,20 +110,18 @@ class GanPanel(GeneratorLoading, Steering, RenderLoop, QWidget):
             self.window.log.add(Log(f"Saved {args[0]}", "info"))
 
 
-def install(window) -> GanPanel:
-    """Add the GAN dock (beside the inspector) and File ▸ Load Generator…; loads when first shown."""
-    panel = GanPanel(window)
-    dock = window.add_panel("GAN", panel, Qt.RightDockWidgetArea, tabify_with="Inspector")
-    window.docks["Inspector"].raise_()
+def install(features: Features) -> None:
+    """Add the GAN dock (a tab behind the inspector) and File ▸ Load Generator…; loads when first shown."""
+    window = features.window
+    panel = features.provide(GanPanel(window))
+    dock = features.panel("GAN", panel, "right", 10, view_order=20)
     dock.visibilityChanged.connect(lambda visible: visible and panel.ensure_loaded())
     action = QAction(
         "Load &Generator…", window, triggered=lambda: (dock.raise_(), panel.ask_generator_file())
     )
-    window.file_menu.insertAction(window.quit_action, action)
-    window.progress.QUIET = window.progress.QUIET | {"gan-render"}
-    window.gan_panel = panel
+    features.action("file", "gan", action)
+    features.quiet_task("gan-render")
     from latentview.qt.gan.session_state import GanSessionState
 
     state = GanSessionState(panel)
-    window.session_parts["gan"] = (lambda: state.save().get("gan"), lambda st: state.restore({"gan": st}))
-    return panel
+    features.session_part("gan", lambda: state.save().get("gan"), lambda st: state.restore({"gan": st}))

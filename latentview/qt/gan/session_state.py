@@ -1,8 +1,8 @@
 """The GAN dock's part of a session file: generator, seed, truncation, direction amounts, the base
 latent and the pinned interpolation ends — so a reopened GAN session shows the same face.
 
-Registered as `window.session_parts["gan"]`: `save()` returns {"gan": {...}} (plain JSON), `restore(extra)`
-loads the generator if another one is showing and applies the state once it (and its directions) land.
+Registered as the "gan" session part (`Features.session_part`): `save()` returns {"gan": {...}} (plain
+JSON), `restore(extra)` loads the generator if another one is showing and applies the state once it (and its directions) land.
 """
 
 from __future__ import annotations

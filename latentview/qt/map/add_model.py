@@ -22,13 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 from latentview.services import own_models
 
 FILE_FILTER = ("Image models (*.onnx *.pt *.pth *.ts *.torchscript);;ONNX (*.onnx);;"
                "TorchScript — a program (*.pt *.pth *.ts *.torchscript)")  # fmt: skip
 
 
-def install(window) -> None:
+def install(features: Features) -> None:
+    window = features.window
     window.settings.addModelRequested.connect(lambda: ask_model(window))
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QToolTip
 
 from latentview.qt.common.guard import paint_guard
 from latentview.qt.common.imaging import to_pixmap
+from latentview.qt.shell.features import Features
 
 MAX_VISIBLE = 150  # more visible points than this: dots only
 MAX_COVER = 0.35  # ... or when their thumbnails would cover more than this fraction of the map
@@ -251,12 +252,12 @@ class HoverPreview:
 
     def show(self, index: int, image_path: str | None) -> None:
         ds = self.window.session.dataset
-        ex = getattr(self.window, "explore", None)
+        ex = self.window.state.explore
         name = os.path.basename(ds.items[index]) if ds.kind == "images" else ds.items[index]
         lines = [f"<b>{html.escape(name)}</b>", f"label: {html.escape(ds.labels[index])}"]
-        if ex is not None and ex.clustering is not None and ex.clustering.n_points == len(ds):
+        if ex.clustering is not None and ex.clustering.n_points == len(ds):
             lines.append(f"cluster: {html.escape(ex.clustering.name_of(int(ex.clustering.labels[index])))}")
-        if ex is not None and ex.trust is not None and len(ex.trust.recall) == len(ds):
+        if ex.trust is not None and len(ex.trust.recall) == len(ds):
             lines.append(f"kNN recall: {ex.trust.recall[index]:.2f}")
         img = ""
         if image_path:
@@ -269,10 +270,11 @@ class HoverPreview:
         QToolTip.showText(QCursor.pos(), self.html, self.window.map)
 
 
-def install(window) -> None:
-    layer = window.thumbnails = ThumbnailLayer(window)
+def install(features: Features) -> None:
+    window = features.window
+    layer = features.provide(ThumbnailLayer(window))
     window.map.addItem(layer, ignoreBounds=True)
-    window.hover_preview = HoverPreview(window)
+    features.provide(HoverPreview(window))
     s = window.session
 
     def on_coords(final: bool) -> None:

@@ -11,13 +11,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QAction
 
+from latentview.qt.shell.features import Features
+
 DEFAULT_K = 10
 
 
 class TrustOverlay:
     def __init__(self, window):
         self.window = window
-        self.explore = window.explore
+        self.explore = window.state.explore
         self.k = DEFAULT_K
         self._coords_id: int | None = None  # the coords the current trust result describes
         self.lines = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(214, 39, 40, 170, width=1.6))
@@ -26,7 +28,6 @@ class TrustOverlay:
         self.action = QAction("&Trust Overlay (kNN recall)", window, checkable=True)
         self.action.setShortcut("Ctrl+T")
         self.action.toggled.connect(self._toggled)
-        window.view_menu.addAction(self.action)
         self.explore.colour_by_changed.connect(self._on_mode)
         self.explore.trust_changed.connect(self._on_trust)
         window.session.coords_changed.connect(self._on_coords)
@@ -112,5 +113,6 @@ class TrustOverlay:
         self.lines.setData(pts[:, 0], pts[:, 1])
 
 
-def install(window) -> None:
-    window.trust_overlay = TrustOverlay(window)
+def install(features: Features) -> None:
+    overlay = features.provide(TrustOverlay(features.window))
+    features.action("view", "panels", overlay.action, 50)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QToolBar
 
 from latentview.core.drill import ParentMap, subset
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 
 MIN_POINTS = 5
 
@@ -41,7 +42,7 @@ class Drill:
         if s.dataset is None or s.coords is None or len(rows) < MIN_POINTS:
             w.statusBar().showMessage(f"Select at least {MIN_POINTS} points to re-project them.", 8000)
             return
-        ex = w.explore
+        ex = w.state.explore
         root = "Map" if not self.stack else "Selection"
         parent = ParentMap(s.dataset, s.coords, s.projection, rows, f"{root} ({len(s.dataset):,})",
                            ex.clustering, [(g.name, g.mask.copy(), g.color) for g in ex.groups],
@@ -62,7 +63,7 @@ class Drill:
 
     def back(self, levels: int = 1) -> None:
         """Up `levels` maps; the child's selection and its new groups come along, by item."""
-        w, s, ex = self.w, self.w.session, self.w.explore
+        w, s, ex = self.w, self.w.session, self.w.state.explore
         if not self.stack:
             return
         selection = s.selection if s.selection is not None else np.zeros(len(s.dataset), bool)
@@ -116,16 +117,21 @@ def _label(text: str) -> QLabel:
     return QLabel(text)
 
 
-def install(window) -> None:
-    drill = window.drill = Drill(window)
-    edit = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
-    edit.addSeparator()
-    edit.addActions([drill.action, drill.back_action])
-    panel = getattr(window, "clusters_panel", None)
-    if panel is not None:
-        button = QPushButton("Re-project selection")
-        button.setToolTip(drill.action.toolTip())
-        button.clicked.connect(drill.drill)
-        panel.layout().addWidget(button)
-        panel.reproject_button = button
+def install(features: Features) -> None:
+    window = features.window
+    drill = features.provide(Drill(window))
+    features.action("edit", "drill", drill.action, 0)
+    features.action("edit", "drill", drill.back_action, 1)
+
+    def add_button() -> None:
+        from latentview.qt.explore.clusters_panel import ClustersPanel
+
+        panel = features.find(ClustersPanel)
+        if panel is not None:
+            button = QPushButton("Re-project selection")
+            button.setToolTip(drill.action.toolTip())
+            button.clicked.connect(drill.drill)
+            panel.layout().addWidget(button)
+
+    features.after_install(add_button)
     window.session.dataset_changed.connect(drill.on_dataset)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 from latentview.core.clusters import Clustering
 from latentview.core.extend import extend_labels, extend_map
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 
 
 def can_extend(window, fresh) -> bool:
@@ -33,7 +34,7 @@ def extend_current_map(window, fresh) -> bool:
     """Returns True when `fresh` was merged into the current map (the caller then shows nothing new)."""
     if not can_extend(window, fresh):
         return False
-    s, ex = window.session, window.explore
+    s, ex = window.session, window.state.explore
     ext = extend_map(s.dataset, s.coords, fresh)
     if ext.n_new == 0 and len(ext.keep) == len(s.dataset):
         window.log.add(Log("No new images: the map is unchanged", "info"))
@@ -73,9 +74,14 @@ def _carry_clusters(clustering: Clustering | None, old, ext) -> Clustering | Non
                       list(clustering.levels))  # fmt: skip
 
 
-def install(window) -> None:
-    window.extend_hook = lambda fresh: extend_current_map(window, fresh)
-    relayout = window.relayout_action = QAction("Re-layout Map", window, shortcut="Ctrl+Shift+L")
+class Relayout(QAction):
+    """View ▸ Re-layout Map: the whole layout computed again (new points were placed into the old one)."""
+
+
+def install(features: Features) -> None:
+    window = features.window
+    features.on_ingested(lambda fresh: extend_current_map(window, fresh))
+    relayout = features.provide(Relayout("Re-layout Map", window, shortcut="Ctrl+Shift+L"))
     relayout.setToolTip("Recompute the whole layout (new points were placed into the old one)")
 
     def run() -> None:
@@ -83,4 +89,4 @@ def install(window) -> None:
             window.reproject(window.settings.params())
 
     relayout.triggered.connect(run)
-    window.view_menu.addAction(relayout)
+    features.action("view", "panels", relayout, 70)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QPushButton, QVBox
 
 from latentview.core.progress import Log
 from latentview.core.textsafe import display_path
+from latentview.qt.shell.features import Features
 from latentview.services.tables import TableSpec, inspect_task, is_table_path, open_table
 
 FILTER = ("Embeddings tables (*.parquet *.pq *.arrow *.feather *.ipc *.csv *.tsv *.npy *.npz);;"
@@ -56,10 +57,7 @@ class TableOpener:
         self.last_spec: TableSpec | None = None
         self._started = 0.0
         self.action = QAction("Open &Embeddings…", window, shortcut="Ctrl+Shift+O", triggered=self.ask_file)
-        window.file_menu.insertAction(window.file_menu.actions()[1], self.action)
         self.panel = TablePanel(self)
-        dock = window.add_panel("Table", self.panel, Qt.LeftDockWidgetArea, tabify_with="Map settings")
-        dock.hide()  # shown once a table is open (View ▸ Table too): four left tabs keep readable titles
         window.session.dataset_changed.connect(self._on_dataset)
         window.session.coords_changed.connect(self._on_coords)
         window.session.focus_changed.connect(self._on_focus)
@@ -183,6 +181,16 @@ def dropped_table(mime) -> str | None:
     return None
 
 
-def install(window) -> None:
-    window.tables = TableOpener(window)
-    window.open_table = window.tables.open
+def install(features: Features) -> None:
+    opener = features.provide(TableOpener(features.window))
+    features.action("file", "open", opener.action, 10)
+    # Shown once a table is open (View ▸ Table too): four left tabs keep readable titles.
+    features.panel("Table", opener.panel, "left", 10, view_order=60, hidden=True)
+
+    def take_drop(mime) -> bool:
+        table = dropped_table(mime)
+        if table:  # an embeddings table (or a folder of Parquet shards): the Open Embeddings dialog
+            opener.ask(table)
+        return bool(table)
+
+    features.on_drop(take_drop)

@@ -9,10 +9,11 @@ dock's state, its layout and `install_words_panel`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFormLayout, QVBoxLayout, QWidget
 
+from latentview.qt.shell.features import Features
 from latentview.qt.words.axes import WordAxes
 from latentview.qt.words.map_binding import WordsOnMap
 from latentview.qt.words.messages import WordMessages
@@ -68,16 +69,16 @@ class WordsPanel(VectorsOpening, WordQueries, WordAxes, WordsOnMap, WordMessages
         lay.addWidget(self._build_export_button())
 
 
-def install_words_panel(window) -> WordsPanel:
-    """The words feature: a dock under Map settings, File-menu entries and vectors-file drops."""
-    panel = WordsPanel(window)
-    window.add_panel("Words", panel, Qt.LeftDockWidgetArea)
+def install(features: Features) -> None:
+    """The words feature: a tab in the left stack, File-menu entries and vectors-file drops."""
+    window = features.window
+    panel = features.provide(WordsPanel(window))
+    features.panel("Words", panel, "left", 20, view_order=10)
     builtin = QAction("Open &Word Vectors (GloVe, built in)", window, triggered=panel.open_builtin)
     from_file = QAction("Open Word Vectors &File…", window, triggered=panel._ask_file)
-    for action in (builtin, from_file):
-        window.file_menu.insertAction(window.quit_action, action)
+    features.action("file", "words", builtin, 0)
+    features.action("file", "words", from_file, 1)
     window.installEventFilter(VectorsDropFilter(panel))
     from latentview.qt.words import session_state
 
-    session_state.install(panel)
-    return panel
+    session_state.install(features, panel)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from latentview.core.progress import Log
+from latentview.qt.shell.features import Features
 from latentview.qt.words.queries import ARROW
 from latentview.services import words as svc
 
@@ -92,6 +93,5 @@ def attach(panel, ds, space, state: dict) -> None:
     panel.window.log.add(Log(f"Word map restored with {space.name}", "info"))
 
 
-def install(panel) -> None:
-    window = panel.window
-    window.session_parts["words"] = (lambda: words_state(panel), lambda st: restore_words(panel, st))
+def install(features: Features, panel) -> None:
+    features.session_part("words", lambda: words_state(panel), lambda st: restore_words(panel, st))
