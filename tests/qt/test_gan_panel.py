@@ -166,7 +166,7 @@ def test_seed_box_and_caption_name_the_same_seed(window, digits_panel, qtbot):
     panel.seed_box.stepDown()
     panel.seed_box.setValue(-1)  # stepped below 0 onto "—": nothing changes, the box names seed 11 again
     assert panel.seed_box.value() == 11 and panel.state.seed == 11
-    _save, restore = window.session_parts["gan"]
+    _save, restore = window.state.session_parts["gan"]
     with qtbot.waitSignal(panel.imageShown, timeout=10_000):
         restore({"generator": "digits-vae", "nz": 2, "seed": None, "base": [0.25, -0.5]})
     _idle(qtbot, panel)
