@@ -34,9 +34,12 @@ EMPTY_HINT = ("<div style='color:#555'><b>Click a point</b> on the map to see it
               "the dots become the pictures.</div>")  # fmt: skip
 
 
+MIN_PICTURE_PX = 120  # the picture shrinks to this before the dock stops giving way to the map
+
+
 class _ScaledImage(QLabel):
     """The clicked image, scaled to the dock's width: a big picture never widens the dock (and so
-    never shrinks the map under the user's click)."""
+    never shrinks the map under the user's click), and never holds the dock wide on a small window."""
 
     def __init__(self, text: str = ""):
         super().__init__(text)
@@ -51,6 +54,11 @@ class _ScaledImage(QLabel):
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self._rescale()
+
+    def minimumSizeHint(self) -> QSize:
+        """Not the pixmap's size (QLabel's own hint): the scaled picture follows the dock's width."""
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), MIN_PICTURE_PX), min(hint.height(), MIN_PICTURE_PX))
 
     def _rescale(self) -> None:
         if self._pm is None or self._pm.isNull():

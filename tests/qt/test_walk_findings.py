@@ -1,0 +1,44 @@
+"""What the new-user walk (scripts/walk.py) showed that we would not ship, each driven like a user on the
+real window: the map's share of a small window, the status bar after another map opens, the left tab
+for the map's kind, points under the legend, and far-off outliers squeezing the fit."""
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+
+def _px(window, xy) -> QPoint:
+    """Data coordinates → pixel on the map's viewport."""
+    return window.map.mapFromScene(window.map.viewbox.mapViewToScene(QPointF(float(xy[0]), float(xy[1]))))
+
+
+def _click_point(window, qtbot, i: int) -> None:
+    """A real click on point `i`; returns when the Inspector has its picture."""
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000,
+                          check_params_cb=lambda k, _o: k == "focus-image"):  # fmt: skip
+        QTest.mouseClick(
+            window.map.viewport(), Qt.LeftButton, Qt.NoModifier, _px(window, window.session.coords[i])
+        )
+    qtbot.waitUntil(lambda: window.inspector.image.pixmap() is not None
+                    and not window.inspector.image.pixmap().isNull(), timeout=10_000)  # fmt: skip
+
+
+def _resize(window, qtbot, w: int, h: int) -> None:
+    window.resize(w, h)
+    qtbot.waitUntil(lambda: window.width() == w and window.height() == h, timeout=5000)
+
+
+def test_a_1024_px_window_with_a_picture_leaves_the_map_the_widest_part(tiny_map, qtbot):
+    win = tiny_map
+    for order in ("picture first", "narrow first"):
+        _resize(
+            win, qtbot, 1280 if order == "picture first" else 1024, 800 if order == "picture first" else 640
+        )
+        _click_point(win, qtbot, 3 if order == "picture first" else 40)
+        _resize(win, qtbot, 1024, 640)
+        # the layout settles within a few event-loop turns: the map takes its share, or the test fails here
+        qtbot.waitUntil(lambda: win.map.width() >= 0.55 * 1024, timeout=5000)
+        dock = win.docks["Inspector"]
+        image = win.inspector.image
+        assert dock.width() >= 200, order  # still usable: a picture, its caption and the neighbours
+        assert image.pixmap().width() <= image.width() and image.pixmap().width() >= 120, order
+        assert win.map.width() > max(dock.width(), win.docks["Map settings"].width()), order
