@@ -42,3 +42,49 @@ def test_a_1024_px_window_with_a_picture_leaves_the_map_the_widest_part(tiny_map
         assert dock.width() >= 200, order  # still usable: a picture, its caption and the neighbours
         assert image.pixmap().width() <= image.width() and image.pixmap().width() >= 120, order
         assert win.map.width() > max(dock.width(), win.docks["Map settings"].width()), order
+
+
+def _another_image_map(window, qtbot, photo_folder, model: str) -> None:
+    """The same photos opened again as a new map (a new dataset), as a folder drop ends."""
+    from latentview.backends.projectors import ProjectionParams
+    from latentview.services.ingest import IngestOptions, ingest_folder
+    from latentview.services.runner import drive
+
+    ds = drive(ingest_folder(str(photo_folder), IngestOptions(model=model)))
+    with qtbot.waitSignal(window.mapReady, timeout=60_000):
+        window.show_dataset(ds, ProjectionParams("pca"))
+
+
+def test_the_trust_summary_leaves_the_status_bar_with_its_map(tiny_map, qtbot, photo_folder, tiny_embedder):
+    win = tiny_map
+    bar = win.statusBar()
+    QTest.keyClick(win.map, Qt.Key_T, Qt.ControlModifier)  # View ▸ Trust Overlay
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Trustworthiness"), timeout=60_000)
+    _another_image_map(win, qtbot, photo_folder, tiny_embedder)
+    assert not bar.currentMessage().startswith("Trustworthiness"), bar.currentMessage()
+    # the overlay on the new map says the new map's figure
+    QTest.keyClick(win.map, Qt.Key_T, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Trustworthiness"), timeout=60_000)
+    # an error in the status bar is not the trust summary: a new map leaves it for the user to read
+    bar.showMessage("Could not read x.jpg")
+    _another_image_map(win, qtbot, photo_folder, tiny_embedder)
+    assert bar.currentMessage() == "Could not read x.jpg"
+
+
+def _raised(window, title: str) -> bool:
+    return not window.docks[title].visibleRegion().isEmpty()
+
+
+def test_an_image_map_opened_from_the_words_tab_shows_map_settings(
+    tiny_map, qtbot, photo_folder, tiny_embedder
+):
+    win = tiny_map
+    win.docks["Words"].raise_()  # the user was on the Words tab (a words map before)
+    qtbot.waitUntil(lambda: _raised(win, "Words"), timeout=5000)
+    _another_image_map(win, qtbot, photo_folder, tiny_embedder)
+    assert _raised(win, "Map settings") and not _raised(win, "Words")
+    # a tab that fits any map stays as the user left it
+    win.docks["Clusters"].raise_()
+    qtbot.waitUntil(lambda: _raised(win, "Clusters"), timeout=5000)
+    _another_image_map(win, qtbot, photo_folder, tiny_embedder)
+    assert _raised(win, "Clusters")

@@ -12,6 +12,8 @@ SHORT_TITLES = {"Map settings": "Settings"}  # tab titles that stay readable in 
 DOCK_MIN_PX = 200
 NARROW_PX = 1200  # below this window width the docks give way to the map
 DOCK_WIDTHS = {"Map settings": 320, "Inspector": 370}
+KIND_TABS = {"words": "Words", "gan": "GAN"}  # the tab a map of this kind is worked in
+OTHER_KIND_TABS = {"Words": "words", "Table": "table"}  # left tabs that only work on their kind of map
 MAP_SHARE = 0.56  # on a narrow window the map keeps at least this share of the width
 
 
@@ -79,3 +81,16 @@ def give_way(widths: list[int], room: int, floor: int) -> list[int]:
         for i in free:
             out[i] = max(floor, out[i] - round(excess * (out[i] - floor) / above))
     return out
+
+
+def raise_tabs_for(window, kind: str) -> None:
+    """A new map brings its own tab to the front (Words for words, GAN for a latent map); a left tab
+    that works only on another kind of map (Words, Table) gives way to Map settings. A tab that fits
+    any map (Clusters, Groups) stays as the user left it."""
+    own = KIND_TABS.get(kind)
+    if own in window.docks:
+        window.docks[own].raise_()
+    stale = [t for t, k in OTHER_KIND_TABS.items()
+             if k != kind and t in window.docks and not window.docks[t].visibleRegion().isEmpty()]  # fmt: skip
+    if stale and "Map settings" in window.docks:
+        window.docks["Map settings"].raise_()
