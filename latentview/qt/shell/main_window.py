@@ -31,13 +31,7 @@ from latentview.qt.common.palette import categorical
 from latentview.qt.inspector.panel import InspectorPanel
 from latentview.qt.map.scatter import MapView, mode_for
 from latentview.qt.map.settings_panel import MapSettingsPanel
-from latentview.qt.shell.dock_layout import (
-    DOCK_WIDTHS,
-    SHORT_TITLES,
-    dock_content,
-    raise_tabs_for,
-    share_width,
-)
+from latentview.qt.shell.dock_layout import DOCK_WIDTHS, SHORT_TITLES, dock_content, share_width
 from latentview.qt.shell.status import LogPanel, ProgressWidget
 from latentview.qt.shell.task_runner import TaskRunner
 
@@ -393,6 +387,8 @@ class MainWindow(QMainWindow):
             self._last_error = ""
         self._update_hint()
         self._update_title()
+        from latentview.qt.shell.dock_layout import raise_tabs_for
+
         raise_tabs_for(self, ds.kind if ds is not None else "")  # the tabs that work on this kind of map
         self._update_summary()
 
