@@ -2,6 +2,8 @@
 real window: the map's share of a small window, the status bar after another map opens, the left tab
 for the map's kind, points under the legend, and far-off outliers squeezing the fit."""
 
+import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
@@ -88,3 +90,52 @@ def test_an_image_map_opened_from_the_words_tab_shows_map_settings(
     qtbot.waitUntil(lambda: _raised(win, "Clusters"), timeout=5000)
     _another_image_map(win, qtbot, photo_folder, tiny_embedder)
     assert _raised(win, "Clusters")
+
+
+def _points_under_legend(view) -> int:
+    """Points whose dot (its 7 px disc) touches the legend's box, both in the view box's pixels."""
+    from PySide6.QtCore import QRectF
+
+    legend = view.legend.mapRectToParent(view.legend.boundingRect()).adjusted(-4, -4, 4, 4)
+    xy = view.points.xy
+    px = [view.viewbox.mapFromView(QPointF(float(x), float(y))) for x, y in xy]
+    return sum(legend.intersects(QRectF(p.x() - 3.5, p.y() - 3.5, 7, 7)) for p in px)
+
+
+@pytest.mark.parametrize("corner", ["top-right", "all corners"])
+def test_the_legend_covers_no_point(qtbot, corner):
+    """Fitted (Reset Zoom, or the refit after a resize) the range leaves the legend's corner free; in a
+    view the user or a session set, the legend moves to the corner where it hides the fewest points."""
+    from PySide6.QtGui import QColor
+
+    from latentview.qt.map.scatter import MapView
+
+    rng = np.random.default_rng(0)
+    xy = rng.normal(size=(400, 2))
+    xy[:40] = rng.normal((3.0, 3.0), 0.15, size=(40, 2))  # a cluster in the top-right corner
+    if corner == "all corners":  # a cluster in every corner: the legend must push the range somewhere
+        for i, c in enumerate([(-3, 3), (-3, -3), (3, -3)]):
+            xy[40 * (i + 1) : 40 * (i + 2)] = rng.normal(c, 0.15, size=(40, 2))
+    names = ["cat", "charts", "coffee", "digits", "documents", "faces", "microscopy", "places", "shapes"]
+    codes = np.arange(len(xy)) % len(names)
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(1000, 640)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_points(xy, codes, [QColor(c * 25, 80, 120) for c in range(len(names))], names)
+    span = np.ptp(xy[:, 0])
+    for width in (900, 620, 430):
+        with qtbot.waitSignal(view.viewbox.sigRangeChanged, timeout=5000):  # the refit after a resize
+            view.resize(width, 640)
+        qtbot.waitUntil(lambda: not view._refit.isActive(), timeout=5000)
+        assert view.legend.isVisible() and view.fitted, width
+        assert _points_under_legend(view) == 0, width
+        (x0, x1), (y0, y1) = view.viewbox.viewRange()
+        assert x0 <= xy[:, 0].min() and xy[:, 0].max() <= x1 and y0 <= xy[:, 1].min() <= xy[:, 1].max() <= y1
+        if corner == "top-right":  # a free corner: the points keep the whole width (autoRange's 10% pads)
+            assert x1 - x0 <= 1.25 * span, (width, (x1 - x0) / span)
+    if corner == "top-right":  # a saved view (a session) shown on a narrower map: the legend moves off
+        (x0, x1), (y0, y1) = view.viewbox.viewRange()
+        view.zoom_to((x0, x0 + 0.8 * (x1 - x0)), (y0, y1))
+        qtbot.waitUntil(lambda: _points_under_legend(view) == 0, timeout=5000)
