@@ -57,15 +57,18 @@ def share_width(window) -> None:
 
 
 def _side_stacks(window) -> list:
-    """One shown dock per side area (resizing one dock of a tab stack resizes the stack)."""
-    out, seen = [], set()
+    """One shown dock per side area: the raised tab of its stack (resizing a tab hidden behind another
+    does not resize the stack)."""
+    out: dict = {}
     for dock in window.docks.values():
         area = window.dockWidgetArea(dock)
-        if area in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea) and area not in seen:
-            if dock.isVisible() and not dock.isFloating():
-                out.append(dock)
-                seen.add(area)
-    return out
+        if area not in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea) or not dock.isVisible():
+            continue
+        if dock.isFloating():
+            continue
+        if area not in out or (out[area].visibleRegion().isEmpty() and not dock.visibleRegion().isEmpty()):
+            out[area] = dock
+    return list(out.values())
 
 
 def give_way(widths: list[int], room: int, floor: int) -> list[int]:
