@@ -203,6 +203,7 @@ class InspectorPanel(QWidget):
             self.runner.submit("focus-image", _focus_details, item, 320, title="Image",
                                on_partial=lambda part: self._set_focus_details(part, head, tail))  # fmt: skip
         else:
+            self.image.set_image(None)  # a resize must not bring the last picture back over the text
             self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
             self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>" + _fields_html(s.dataset, i))
             if "thumbs" in s.dataset.meta:  # a GAN sample: show the image it renders
@@ -227,7 +228,7 @@ class InspectorPanel(QWidget):
             if i == index and rgb is not None:
                 pm = to_pixmap(rgb)
                 self._focus_pixmap = pm.scaled(256, 256, Qt.KeepAspectRatio, Qt.SmoothTransformation)
-                self.image.setPixmap(self._focus_pixmap)
+                self.image.set_image(self._focus_pixmap)  # scaled down in a narrow dock, not cropped
 
     def _set_focus_details(self, part, head: str, tail: str) -> None:
         if part.label == "info":
