@@ -106,3 +106,16 @@ def test_narrow_window_leaves_the_map_most_of_the_width(walk):
     n = steps["narrow-1024x640"]["facts"]
     assert n["map_width"] >= 0.55 * n["window"][0], n["docks"]
     assert all(width >= 200 for width, _ in n["docks"].values()), n["docks"]  # the docks stay usable
+
+
+def test_what_the_walk_showed_stays_fixed(walk):
+    """The legend covers no point (fitted, or in the view a session restored at another size); the trust
+    summary leaves with its map; an image map opened after the words map shows an image map's tab."""
+    _, steps, _ = walk
+    for step in ("demo", "click-point", "narrow-1024x640", "wide-1920x1080"):
+        assert steps[step]["facts"]["under_legend"] == 0, step
+    assert not steps["narrow-1024x640"]["facts"]["status"].startswith(
+        "Trustworthiness"
+    )  # the session reopened
+    fd = steps["folder-drop-bad-files"]["facts"]
+    assert fd["left_tab"] in ("Map settings", "Clusters", "Groups"), fd["left_tab"]

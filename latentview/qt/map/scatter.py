@@ -202,6 +202,8 @@ class MapView(pg.PlotWidget):
             self._update_legend_visibility()
             if self._fitted and len(self._xy):
                 self._refit.start()  # the view is untouched: keep every point in it at the new size
+            else:
+                self._legend_move.start()  # a view the user set: the legend moves off the points instead
 
     def set_selection(self, mask: np.ndarray | None) -> None:
         if mask is not None and len(mask) != len(self._xy):
