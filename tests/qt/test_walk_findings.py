@@ -140,3 +140,16 @@ def test_the_legend_covers_no_point(qtbot, corner):
         (x0, x1), (y0, y1) = view.viewbox.viewRange()
         view.zoom_to((x0, x0 + 0.8 * (x1 - x0)), (y0, y1))
         qtbot.waitUntil(lambda: _points_under_legend(view) == 0, timeout=5000)
+
+
+def test_names_are_laid_out_again_when_the_legend_moves(tiny_map, qtbot):
+    """The walk's narrow step: the legend left for a freer corner after the names were placed, and one
+    name sat half under it."""
+    win = tiny_map
+    names = win.cluster_names
+    qtbot.waitUntil(lambda: not names._timer.isActive(), timeout=5000)
+    other = next(c for c in ("bottom-left", "top-left") if c != win.map.legend_corner)
+    with qtbot.waitSignal(names._timer.timeout, timeout=5000):
+        win.map._set_legend_corner(other)
+    legend = win.map.legend.sceneBoundingRect()
+    assert not any(it.isVisible() and it.sceneBoundingRect().intersects(legend) for it in names.items)
