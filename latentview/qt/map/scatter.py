@@ -28,6 +28,7 @@ LEGEND_CORNERS = {
     "top-left": (10, 10),
     "bottom-left": (10, -10),
 }
+LEGEND_SAMPLE = 50_000  # points counted when the legend looks for a freer corner (an even sample)
 LEGEND_GAP_PX = 8  # between the legend and the nearest dot's centre (a dot is 7 px wide)
 
 
@@ -267,20 +268,29 @@ class MapView(pg.PlotWidget):
         r = bx1 / w  # left: the band's leftmost point starts right of the box, x1 fixed
         return min(x0, (band.min() - r * x1) / (1 - r)), x1
 
-    def _points_under_legend(self, corner: str) -> int:
+    def _legend_counts(self) -> dict[str, int]:
+        """Points under the legend's box at each corner, in the current view (an even sample of a big
+        map: this runs after every pan and zoom)."""
         (x0, x1), (y0, y1) = self.viewbox.viewRange()
         w, h = max(self.viewbox.width(), 1.0), max(self.viewbox.height(), 1.0)
-        bx0, by0, bx1, by1 = self._legend_box(corner)
-        px = (self._xy[:, 0] - x0) / max(x1 - x0, 1e-12) * w
-        py = (y1 - self._xy[:, 1]) / max(y1 - y0, 1e-12) * h
-        return int(np.count_nonzero((px >= bx0) & (px <= bx1) & (py >= by0) & (py <= by1)))
+        xy = self._xy[:: max(1, len(self._xy) // LEGEND_SAMPLE)]
+        px = (xy[:, 0] - x0) * (w / max(x1 - x0, 1e-12))
+        py = (y1 - xy[:, 1]) * (h / max(y1 - y0, 1e-12))
+        inside = (px >= 0) & (px <= w) & (py >= 0) & (py <= h)
+        px, py = px[inside], py[inside]
+        out = {}
+        for corner in LEGEND_CORNERS:
+            bx0, by0, bx1, by1 = self._legend_box(corner)
+            out[corner] = int(np.count_nonzero((px >= bx0) & (px <= bx1) & (py >= by0) & (py <= by1)))
+        return out
 
     def _move_legend_off_points(self) -> None:
         """In a zoomed or restored view: the corner whose legend hides the fewest points."""
         if self._fitted or not (self.legend.isVisible() and len(self._xy)):
             return
-        if self._points_under_legend(self.legend_corner):
-            self._set_legend_corner(min(LEGEND_CORNERS, key=self._points_under_legend))
+        counts = self._legend_counts()
+        if counts[self.legend_corner]:
+            self._set_legend_corner(min(LEGEND_CORNERS, key=counts.get))
 
     def _set_legend_corner(self, corner: str) -> None:
         if corner != self.legend_corner:
