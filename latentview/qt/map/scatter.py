@@ -237,7 +237,8 @@ class MapView(pg.PlotWidget):
             return
         self.legend.layout.activate()  # its size is stale until the layout runs
         (x0, x1), _ = self.viewbox.viewRange()
-        rooms = {corner: self._room_beside_legend(corner) for corner in LEGEND_CORNERS}
+        bands: dict = {}  # the top and bottom bands' x extremes, shared by the left and right corners
+        rooms = {corner: self._room_beside_legend(corner, bands) for corner in LEGEND_CORNERS}
         corner = min(LEGEND_CORNERS, key=lambda c: (rooms[c][1] - rooms[c][0], c != self.legend_corner))
         self._set_legend_corner(corner)
         if rooms[corner] != (x0, x1):
@@ -253,20 +254,23 @@ class MapView(pg.PlotWidget):
         y0 = h - bh if dy < 0 else 0.0
         return x0, y0, x0 + bw, y0 + bh
 
-    def _room_beside_legend(self, corner: str) -> tuple[float, float]:
+    def _room_beside_legend(self, corner: str, bands: dict) -> tuple[float, float]:
         """The x range that keeps every point beside a legend at `corner` clear of it; y stays (so the
         points in the legend's band of rows stay the same while x widens)."""
         (x0, x1), (y0, y1) = self.viewbox.viewRange()
         w, h = max(self.viewbox.width(), 1.0), max(self.viewbox.height(), 1.0)
         bx0, by0, bx1, by1 = self._legend_box(corner)
         top, bottom = y1 - by0 / h * (y1 - y0), y1 - by1 / h * (y1 - y0)  # the band in data units
-        band = self._xy[(self._xy[:, 1] <= top) & (self._xy[:, 1] >= bottom), 0]
-        if not band.size or not 0 < bx1 - bx0 < w:
+        if (top, bottom) not in bands:
+            band = self._xy[(self._xy[:, 1] <= top) & (self._xy[:, 1] >= bottom), 0]
+            bands[top, bottom] = (band.min(), band.max()) if band.size else None
+        extremes = bands[top, bottom]
+        if extremes is None or not 0 < bx1 - bx0 < w:
             return x0, x1
         if bx0 > 0:  # right: the band's rightmost point ends left of the box, x0 fixed
-            return x0, max(x1, x0 + (band.max() - x0) * w / bx0)
+            return x0, max(x1, x0 + (extremes[1] - x0) * w / bx0)
         r = bx1 / w  # left: the band's leftmost point starts right of the box, x1 fixed
-        return min(x0, (band.min() - r * x1) / (1 - r)), x1
+        return min(x0, (extremes[0] - r * x1) / (1 - r)), x1
 
     def _legend_counts(self) -> dict[str, int]:
         """Points under the legend's box at each corner, in the current view (an even sample of a big
