@@ -45,7 +45,8 @@ def _click(window, qtbot, index):
 def _lasso(window, qtbot):
     vb, vp = window.map.viewbox, window.map.viewport()
     (x0, x1), (y0, y1) = vb.viewRange()
-    cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 12, (y1 - y0) / 12
+    # around a point (inside a cluster), not the view's centre: that can fall between clusters
+    (cx, cy), rx, ry = window.session.coords[123], (x1 - x0) / 12, (y1 - y0) / 12
     pts = [_pixel(window, cx + rx * np.cos(a), cy + ry * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 30)]
     QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pts[0])
     for p in pts[1:]:
