@@ -207,6 +207,25 @@ class Walk:
         return {"names_shown": len(shown), "names_total": len(names.items), "names_inside": inside and drawn_inside,
                 "names_overlap": overlap, "names": [t for _, t in shown]}  # fmt: skip
 
+    def points_under_legend(self) -> int:
+        """Points whose dot touches the legend's box (view-box pixels), 0 when no legend shows."""
+        m = self.win.map
+        if not m.legend.isVisible() or self.win.session.coords is None:
+            return 0
+        box = m.legend.mapRectToParent(m.legend.boundingRect())
+        from PySide6.QtCore import QPointF
+
+        pts = [m.viewbox.mapFromView(QPointF(float(x), float(y))) for x, y in self.win.session.coords]
+        return sum(box.adjusted(-3.5, -3.5, 3.5, 3.5).contains(p) for p in pts)
+
+    def raised_left_tab(self) -> str | None:
+        from PySide6.QtCore import Qt
+
+        for title, d in self.win.docks.items():
+            if self.win.dockWidgetArea(d) == Qt.LeftDockWidgetArea and not d.visibleRegion().isEmpty():
+                return title
+        return None
+
     def points_in_view(self) -> bool:
         import numpy as np
 
@@ -258,7 +277,8 @@ def demo(w: Walk) -> dict:
     facts = {"points": len(win.session.dataset), "seconds_to_named_map": time.perf_counter() - t0,
              "clusters": len(win.state.explore.clustering), "colour_by": win.state.explore.colour_by,
              "legend_visible": win.map.legend.isVisible(), "title": win.windowTitle(),
-             "loading_hint": " | ".join(hints), "points_in_view": w.points_in_view()}  # fmt: skip
+             "loading_hint": " | ".join(hints), "points_in_view": w.points_in_view(),
+             "under_legend": w.points_under_legend()}  # fmt: skip
     return facts | w.names_inside()
 
 
@@ -274,7 +294,7 @@ def click_point(w: Walk) -> dict:
     w.pump(150)  # the dock may widen: the map re-fits after the resize
     return {"focus": win.session.focus, "clicked": i, "neighbours": win.inspector.neighbours.count(),
             "map_width_before": map_w, "map_width_after": win.map.width(),
-            "points_in_view": w.points_in_view()} | w.names_inside()  # fmt: skip
+            "points_in_view": w.points_in_view(), "under_legend": w.points_under_legend()} | w.names_inside()  # fmt: skip
 
 
 @step("lasso-shift-ctrl")
@@ -482,7 +502,8 @@ def narrow(w: Walk) -> dict:
     docks = {t: [d.width(), d.minimumSizeHint().width()] for t, d in win.docks.items()
              if d.isVisible() and not d.visibleRegion().isEmpty() and win.dockWidgetArea(d) in sides}  # fmt: skip
     return {"window": [win.width(), win.height()], "map_width": win.map.width(), "tabs": tabs, "docks": docks,
-            "points_in_view": w.points_in_view()} | w.names_inside()  # fmt: skip
+            "points_in_view": w.points_in_view(), "under_legend": w.points_under_legend(),
+            "status": win.statusBar().currentMessage()} | w.names_inside()  # fmt: skip
 
 
 @step("wide-1920x1080")
@@ -494,7 +515,7 @@ def wide(w: Walk) -> dict:
     xy = win.session.coords
     fill = float((xy[:, 0].max() - xy[:, 0].min()) / (x1 - x0))
     return {"window": [win.width(), win.height()], "map_width": win.map.width(), "x_fill": fill,
-            "points_in_view": w.points_in_view()} | w.names_inside()  # fmt: skip
+            "points_in_view": w.points_in_view(), "under_legend": w.points_under_legend()} | w.names_inside()  # fmt: skip
 
 
 @step("words-search-analogy")
@@ -649,7 +670,8 @@ def folder_drop(w: Walk) -> dict:
     win.settings.labels.setCurrentIndex(win.settings.labels.findData(1))
     new_log = [e.message for e in win.log.entries[before:]]
     return {"points": len(ds), "skipped": len(ds.failures), "labels": first_level, "full_path_labels": full_path,
-            "full_path_legend": legend, "log": new_log, "title": win.windowTitle()} | w.names_inside()  # fmt: skip
+            "full_path_legend": legend, "log": new_log, "title": win.windowTitle(), "left_tab": w.raised_left_tab(),
+            "status": win.statusBar().currentMessage()} | w.names_inside()  # fmt: skip
 
 
 @step("folder-of-bad-files")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "latentview"
 
+
 def imported_modules(path: Path):
     """(line, names) per import statement in the file, those inside functions included: `import a, b`
     gives each module, `from p import n` gives p and p.n (so `from latentview import backends` counts);

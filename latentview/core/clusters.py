@@ -13,6 +13,7 @@ import numpy as np
 
 NOISE = -1
 CENTRE_SAMPLE = 20_000  # points above which name positions come from an even sample
+GROUP_SPREAD = 0.2  # a coarse group is named as one while its clusters lie within this share of the map
 
 
 @dataclass
@@ -179,42 +180,75 @@ def level_for_zoom(clustering: Clustering, zoom: float) -> int:
 def zoom_names(
     clustering: Clustering, coords: np.ndarray, zoom: float, centres: dict | None = None
 ) -> list[MapName]:
-    """The names to show at this zoom, largest first: coarse groups zoomed out, finer ones zoomed in.
+    """The names to show at this zoom, largest first: coarse groups zoomed out, finer ones zoomed in. A
+    group whose clusters lie apart on the map (the hierarchy is cut in the clustering space, not on the
+    map) is named by its finer groups instead, so a name never stands for clusters far from it.
 
     `centres` is an optional cache {level: (k, 2) array} the caller keeps across zoom changes.
     """
-    level = level_for_zoom(clustering, zoom)
+    centres = {} if centres is None else centres
     sizes = clustering.sizes()
-    names, k, labels, members = _level(clustering, level)
-    if centres is not None and level in centres:
-        pos = centres[level]
-    else:
-        pos = centres_of(labels, k, coords)
-        if centres is not None:
-            centres[level] = pos
-    out = [MapName(float(pos[g, 0]), float(pos[g, 1]), names[g], int(sizes[list(members[g])].sum()), members[g])
-           for g in range(k) if np.all(np.isfinite(pos[g]))]  # fmt: skip
+    out = []
+    for lv, g, members in _shown_groups(clustering, coords, level_for_zoom(clustering, zoom), centres):
+        pos = _level_centres(clustering, coords, lv, centres)[g]
+        names = clustering.levels[lv].names if lv < len(clustering.levels) else clustering.names
+        if np.all(np.isfinite(pos)):
+            out.append(
+                MapName(float(pos[0]), float(pos[1]), names[g], int(sizes[list(members)].sum()), members)
+            )
     return sorted(out, key=lambda m: -m.priority)
 
 
-def _level(clustering: Clustering, level: int):
-    """(names, k, per-point group labels, member clusters per group) of one cut; len(levels): the
-    clusters themselves."""
-    if level < len(clustering.levels):
-        lv = clustering.levels[level]
-        parent = np.asarray(lv.parent, np.int32)
-        names, k = lv.names, len(lv.names)
-        labels = np.where(clustering.labels >= 0, parent[np.maximum(clustering.labels, 0)], -1)
-        return names, k, labels, [tuple(np.flatnonzero(parent == g).tolist()) for g in range(k)]
-    k = len(clustering)
-    return clustering.names, k, clustering.labels, [(c,) for c in range(k)]
+def _groups_of(clustering: Clustering, lv: int) -> list[tuple[int, ...]]:
+    """The clusters of each group at level `lv` (len(levels): each cluster alone)."""
+    if lv >= len(clustering.levels):
+        return [(c,) for c in range(len(clustering))]
+    parent = np.asarray(clustering.levels[lv].parent, np.int32)
+    return [tuple(np.flatnonzero(parent == g).tolist()) for g in range(len(clustering.levels[lv].names))]
+
+
+def _level_centres(clustering: Clustering, coords: np.ndarray, lv: int, cache: dict) -> np.ndarray:
+    if lv not in cache:
+        if lv < len(clustering.levels):
+            parent = np.asarray(clustering.levels[lv].parent, np.int32)
+            k = len(clustering.levels[lv].names)
+            labels = np.where(clustering.labels >= 0, parent[np.maximum(clustering.labels, 0)], -1)
+        else:
+            k, labels = len(clustering), clustering.labels
+        cache[lv] = centres_of(labels, k, coords)
+    return cache[lv]
+
+
+def _shown_groups(clustering: Clustering, coords: np.ndarray, level: int, cache: dict) -> list[tuple]:
+    """(level, group, clusters) to name: the groups of `level`, each one that is not compact on the map
+    (its clusters' centres spread over more than GROUP_SPREAD of the map's diagonal) replaced by its
+    groups one level finer, down to the clusters."""
+    finest = len(clustering.levels)
+    xy = coords
+    # column by column: np.ptp(axis=0) of a million rows costs ~240 ms, per column ~2 ms
+    diag = float(np.hypot(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]))) if len(xy) else 0.0
+    at = _level_centres(clustering, xy, finest, cache)
+    todo = [(level, g, m) for g, m in enumerate(_groups_of(clustering, level))]
+    out = []
+    while todo:
+        lv, g, members = todo.pop()
+        pts = at[list(members)]
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        spread = float(np.hypot(*np.ptp(pts, axis=0))) if len(pts) > 1 else 0.0
+        if lv >= finest or spread <= GROUP_SPREAD * diag:
+            out.append((lv, g, members))
+            continue
+        finer = [(h, m) for h, m in enumerate(_groups_of(clustering, lv + 1)) if set(m) <= set(members)]
+        if sorted(c for _, m in finer for c in m) != sorted(members):  # not nested: the clusters themselves
+            lv, finer = finest - 1, [(c, (c,)) for c in members]
+        todo += [(lv + 1, h, m) for h, m in finer]
+    return out
 
 
 def all_centres(clustering: Clustering, coords: np.ndarray) -> dict[int, np.ndarray]:
     """Name positions of every level at once ({level: (k, 2)}, the cache `zoom_names` reads): computed
     off the GUI thread on a big map, so names never cost the window a step there."""
-    out = {}
+    cache: dict = {}
     for level in range(len(clustering.levels) + 1):
-        _names, k, labels, _members = _level(clustering, level)
-        out[level] = centres_of(labels, k, coords)
-    return out
+        _level_centres(clustering, coords, level, cache)
+    return cache

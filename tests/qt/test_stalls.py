@@ -46,7 +46,8 @@ def _click(window, qtbot, index):
 
 def _lasso(window, qtbot):
     (x0, x1), (y0, y1) = window.map.viewbox.viewRange()
-    cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 12, (y1 - y0) / 12
+    # around a point (inside a cluster), not the view's centre: that can fall between clusters
+    (cx, cy), rx, ry = window.session.coords[123], (x1 - x0) / 12, (y1 - y0) / 12
     t = np.linspace(0, 2 * np.pi, 30)
     drag_lasso(window.map, np.c_[cx + rx * np.cos(t), cy + ry * np.sin(t)])
     qtbot.waitUntil(lambda: window.session.selection is not None, timeout=30_000)

@@ -87,6 +87,7 @@ class ClusterNames:
         vb = window.map.viewbox
         vb.sigRangeChanged.connect(lambda *_: self._timer.start())
         vb.sigResized.connect(lambda *_: self._timer.start())
+        window.map.legend.geometryChanged.connect(self._timer.start)  # it moved to a freer corner
 
     def set_visible(self, on: bool) -> None:
         self.visible = on

@@ -35,9 +35,12 @@ EMPTY_HINT = ("<div style='color:#555'><b>Click a point</b> on the map to see it
               "the dots become the pictures.</div>")  # fmt: skip
 
 
+MIN_PICTURE_PX = 120  # the picture shrinks to this before the dock stops giving way to the map
+
+
 class _ScaledImage(QLabel):
     """The clicked image, scaled to the dock's width: a big picture never widens the dock (and so
-    never shrinks the map under the user's click)."""
+    never shrinks the map under the user's click), and never holds the dock wide on a small window."""
 
     def __init__(self, text: str = ""):
         super().__init__(text)
@@ -52,6 +55,11 @@ class _ScaledImage(QLabel):
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self._rescale()
+
+    def minimumSizeHint(self) -> QSize:
+        """Not the pixmap's size (QLabel's own hint): the scaled picture follows the dock's width."""
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), MIN_PICTURE_PX), min(hint.height(), MIN_PICTURE_PX))
 
     def _rescale(self) -> None:
         if self._pm is None or self._pm.isNull():
@@ -196,6 +204,7 @@ class InspectorPanel(QWidget):
             self.runner.submit("focus-image", focus_details, item, 320, title="Image",
                                on_partial=lambda part: self._set_focus_details(part, head, tail))  # fmt: skip
         else:
+            self.image.set_image(None)  # a resize must not bring the last picture back over the text
             self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
             self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>" + _fields_html(s.dataset, i))
             if "thumbs" in s.dataset.meta:  # a GAN sample: show the image it renders
@@ -220,7 +229,7 @@ class InspectorPanel(QWidget):
             if i == index and rgb is not None:
                 pm = to_pixmap(rgb)
                 self._focus_pixmap = pm.scaled(256, 256, Qt.KeepAspectRatio, Qt.SmoothTransformation)
-                self.image.setPixmap(self._focus_pixmap)
+                self.image.set_image(self._focus_pixmap)  # scaled down in a narrow dock, not cropped
 
     def _set_focus_details(self, part, head: str, tail: str) -> None:
         if part.label == "info":

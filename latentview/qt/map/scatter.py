@@ -20,6 +20,16 @@ from latentview.qt.map.point_cloud import PointCloudItem
 
 PICK_RADIUS_PX = 10
 LEGEND_SHARE = 0.42  # the legend hides when wider than this share of the map
+# Where the legend may sit (pyqtgraph offsets: negative x from the right, negative y from the bottom);
+# the first is the usual place, the others are taken when they need less room.
+LEGEND_CORNERS = {
+    "top-right": (-10, 10),
+    "bottom-right": (-10, -10),
+    "top-left": (10, 10),
+    "bottom-left": (10, -10),
+}
+LEGEND_SAMPLE = 50_000  # points counted when the legend looks for a freer corner (an even sample)
+LEGEND_GAP_PX = 8  # between the legend and the nearest dot's centre (a dot is 7 px wide)
 
 
 def mode_for(modifiers) -> SelectionMode:
@@ -115,8 +125,9 @@ class MapView(pg.PlotWidget):
         self.focus.setZValue(30)
         for item in (self.points, self.selection, self.neighbours, self.focus):
             self.addItem(item)
+        self.legend_corner = "top-right"
         self.legend = pg.LegendItem(
-            offset=(-10, 10),
+            offset=LEGEND_CORNERS[self.legend_corner],
             labelTextSize="9pt",
             labelTextColor=(40, 40, 40),
             brush=pg.mkBrush(255, 255, 255, 210),
@@ -139,6 +150,12 @@ class MapView(pg.PlotWidget):
         self._refit.setSingleShot(True)
         self._refit.setInterval(30)
         self._refit.timeout.connect(lambda: self.fit() if self._fitted else None)
+        # A view the user (or a session) set is not re-fitted: the legend moves off the points instead.
+        self._legend_move = QTimer(self)
+        self._legend_move.setSingleShot(True)
+        self._legend_move.setInterval(60)
+        self._legend_move.timeout.connect(self._move_legend_off_points)
+        self.viewbox.sigRangeChanged.connect(lambda *_: self._legend_move.start())
 
     def use_runner(self, runner) -> None:
         """Heavy array work of a big map's points (the per-colour draw order) goes to this task runner,
@@ -201,6 +218,8 @@ class MapView(pg.PlotWidget):
             self._update_legend_visibility()
             if self._fitted and len(self._xy):
                 self._refit.start()  # the view is untouched: keep every point in it at the new size
+            else:
+                self._legend_move.start()  # a view the user set: the legend moves off the points instead
 
     def set_selection(self, mask: np.ndarray | None) -> None:
         if mask is not None and len(mask) != len(self._xy):
@@ -225,17 +244,77 @@ class MapView(pg.PlotWidget):
         self.focus.setData(pos=self._positions([] if index is None else [index]))
 
     def fit(self) -> None:
-        """Show every point, leaving the legend's strip on the right free of points."""
+        """Show every point, with the legend in the corner that needs the least extra room to cover no
+        point (the range widens on that side only as far as the points beside the legend need)."""
         self._fitted = True
         self.viewbox.autoRange(padding=0.1)  # room for names drawn beside clusters at the edges
         if not (self.legend.isVisible() and len(self._xy)):
             return
         self.legend.layout.activate()  # its size is stale until the layout runs
-        legend_px = self.legend.boundingRect().width() + 16
-        view_px = self.viewbox.width()
-        if view_px > 2.5 * legend_px:
-            (x0, x1), _ = self.viewbox.viewRange()
-            self.viewbox.setXRange(x0, x0 + (x1 - x0) * view_px / (view_px - legend_px), padding=0)
+        (x0, x1), _ = self.viewbox.viewRange()
+        bands: dict = {}  # the top and bottom bands' x extremes, shared by the left and right corners
+        rooms = {corner: self._room_beside_legend(corner, bands) for corner in LEGEND_CORNERS}
+        corner = min(LEGEND_CORNERS, key=lambda c: (rooms[c][1] - rooms[c][0], c != self.legend_corner))
+        self._set_legend_corner(corner)
+        if rooms[corner] != (x0, x1):
+            self.viewbox.setXRange(*rooms[corner], padding=0)
+
+    def _legend_box(self, corner: str) -> tuple[float, float, float, float]:
+        """The legend's box at `corner` with a small margin, in view-box pixels (x0, y0, x1, y1)."""
+        r = self.legend.boundingRect()
+        w, h = self.viewbox.width(), self.viewbox.height()
+        dx, dy = LEGEND_CORNERS[corner]
+        bw, bh = r.width() + abs(dx) + LEGEND_GAP_PX, r.height() + abs(dy) + LEGEND_GAP_PX
+        x0 = w - bw if dx < 0 else 0.0
+        y0 = h - bh if dy < 0 else 0.0
+        return x0, y0, x0 + bw, y0 + bh
+
+    def _room_beside_legend(self, corner: str, bands: dict) -> tuple[float, float]:
+        """The x range that keeps every point beside a legend at `corner` clear of it; y stays (so the
+        points in the legend's band of rows stay the same while x widens)."""
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        w, h = max(self.viewbox.width(), 1.0), max(self.viewbox.height(), 1.0)
+        bx0, by0, bx1, by1 = self._legend_box(corner)
+        top, bottom = y1 - by0 / h * (y1 - y0), y1 - by1 / h * (y1 - y0)  # the band in data units
+        if (top, bottom) not in bands:
+            band = self._xy[(self._xy[:, 1] <= top) & (self._xy[:, 1] >= bottom), 0]
+            bands[top, bottom] = (band.min(), band.max()) if band.size else None
+        extremes = bands[top, bottom]
+        if extremes is None or not 0 < bx1 - bx0 < w:
+            return x0, x1
+        if bx0 > 0:  # right: the band's rightmost point ends left of the box, x0 fixed
+            return x0, max(x1, x0 + (extremes[1] - x0) * w / bx0)
+        r = bx1 / w  # left: the band's leftmost point starts right of the box, x1 fixed
+        return min(x0, (extremes[0] - r * x1) / (1 - r)), x1
+
+    def _legend_counts(self) -> dict[str, int]:
+        """Points under the legend's box at each corner, in the current view (an even sample of a big
+        map: this runs after every pan and zoom)."""
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        w, h = max(self.viewbox.width(), 1.0), max(self.viewbox.height(), 1.0)
+        xy = self._xy[:: max(1, len(self._xy) // LEGEND_SAMPLE)]
+        px = (xy[:, 0] - x0) * (w / max(x1 - x0, 1e-12))
+        py = (y1 - xy[:, 1]) * (h / max(y1 - y0, 1e-12))
+        inside = (px >= 0) & (px <= w) & (py >= 0) & (py <= h)
+        px, py = px[inside], py[inside]
+        out = {}
+        for corner in LEGEND_CORNERS:
+            bx0, by0, bx1, by1 = self._legend_box(corner)
+            out[corner] = int(np.count_nonzero((px >= bx0) & (px <= bx1) & (py >= by0) & (py <= by1)))
+        return out
+
+    def _move_legend_off_points(self) -> None:
+        """In a zoomed or restored view: the corner whose legend hides the fewest points."""
+        if self._fitted or not (self.legend.isVisible() and len(self._xy)):
+            return
+        counts = self._legend_counts()
+        if counts[self.legend_corner]:
+            self._set_legend_corner(min(LEGEND_CORNERS, key=counts.get))
+
+    def _set_legend_corner(self, corner: str) -> None:
+        if corner != self.legend_corner:
+            self.legend_corner = corner
+            self.legend.setOffset(LEGEND_CORNERS[corner])
 
     def _on_manual_range(self, *_) -> None:
         self._fitted = False

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from latentview.qt.shell.features import Features
 
 DEFAULT_K = 10
+SUMMARY_PREFIX = "Trustworthiness "  # the status bar's trust summary starts so (and nothing else does)
 
 
 class TrustOverlay:
@@ -86,8 +87,12 @@ class TrustOverlay:
         if t is not None:
             approx = "" if t.exact else " (estimated)"
             self.window.statusBar().showMessage(
-                f"Trustworthiness {t.trustworthiness:.3f}{approx} · mean {t.k}-NN recall "
+                f"{SUMMARY_PREFIX}{t.trustworthiness:.3f}{approx} · mean {t.k}-NN recall "
                 f"{float(np.nanmean(t.recall)):.2f}", 15000)  # fmt: skip
+        elif self.window.statusBar().currentMessage().startswith(SUMMARY_PREFIX):
+            # Another map or layout (the trust result was dropped): the summary described the old one.
+            # The new one's replaces it when the overlay is on; another message (an error) stays.
+            self.window.statusBar().clearMessage()
         self.draw_lines()
 
     def _clear_lines(self) -> None:

@@ -11,6 +11,7 @@ from latentview import __version__
 from latentview.core.selection import SelectionMode
 from latentview.qt.common.palette import categorical
 from latentview.qt.map.scatter import mode_for
+from latentview.qt.shell.dock_layout import raise_tabs_for
 from latentview.services.models import display_name
 from latentview.services.projection import pick_index_task
 
@@ -35,10 +36,7 @@ class MapSync:
             self._last_error = ""
         self._update_hint()
         self._update_title()
-        # Bring the tab that works on this kind of map to the front (search, analogies, sliders).
-        tab = {"words": "Words", "gan": "GAN"}.get(ds.kind if ds is not None else "")
-        if tab in self.docks:
-            self.docks[tab].raise_()
+        raise_tabs_for(self, ds.kind if ds is not None else "")  # the tabs that work on this kind of map
         self._update_summary()
 
     def _on_rows_added(self, _added) -> None:
