@@ -11,9 +11,14 @@ libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 l
 libfreetype6 libglib2.0-0 libdbus-1-3 fonts-dejavu-core xvfb xauth"
 
 missing=""
-for pkg in $APT_PACKAGES; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
-done
+if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  for pkg in $APT_PACKAGES; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+  done
+else
+  echo "setup: not Debian/Ubuntu (no apt-get): install Qt's xcb libraries, fontconfig and xvfb yourself" \
+       "(the Debian names are in scripts/setup.sh); going on with Python."
+fi
 if [ -n "$missing" ]; then
   echo "setup: installing system packages:$missing"
   SUDO=""
