@@ -40,7 +40,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.latentview-stamp"
 log=".venv/setup.log"
-want="$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)"
+# The pins live in pyproject.toml, requirements.lock and the pip steps below: a change to any reinstalls.
+want="$(cat pyproject.toml requirements.lock scripts/setup.sh | sha256sum | cut -c1-16)"
 
 # One pip step: a line on the terminal, pip's output in the log, its tail on the terminal if it fails.
 pip_step() {
