@@ -1,5 +1,7 @@
 """The image map driven like a user: drop a real folder, wait for the map, lasso, click, clear."""
 
+import os
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -80,6 +82,13 @@ def test_click_shows_image_and_full_space_neighbours(mapped, qtbot):
     assert "cosine" in mapped.inspector.neighbours_title.text()
     assert not mapped.inspector.image.pixmap().isNull()
     assert "JPEG" in mapped.inspector.caption.text()  # size and format, read in the background
+    # the path reads from the opened folder down (the full path is the tooltip)
+    folder = os.path.basename(s.dataset.source.rstrip("/"))
+    folder = "demo" if folder.startswith("demo-v") else folder  # the built-in demo's cache folder
+    rel = os.path.relpath(s.dataset.items[s.focus], s.dataset.source)
+    assert f"{folder}/{rel}" in mapped.inspector.caption.text()
+    assert s.dataset.source not in mapped.inspector.caption.text()
+    assert mapped.inspector.caption.toolTip() == s.dataset.items[s.focus]
     assert len(mapped.map.neighbours.data) == s.k
     QTest.mouseClick(mapped.map.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(3, 3))
     assert s.focus is None

@@ -4,6 +4,7 @@ and the current selection (thumbnail grid with count). Words and other non-image
 
 from __future__ import annotations
 
+import html
 import os
 
 import numpy as np
@@ -196,8 +197,9 @@ class InspectorPanel(QWidget):
         item = s.dataset.items[i]
         idx, dist = s.neighbours
         if self._is_images():
-            head = f"<b>{self._label(i)}</b><br>{display_path(item)}<br>"
-            tail = f" · label <i>{s.dataset.labels[i]}</i>" + _fields_html(s.dataset, i)
+            head = f"<b>{html.escape(self._label(i))}</b><br>{html.escape(_shown_path(item, s.dataset.source))}<br>"
+            tail = f" · label <i>{html.escape(s.dataset.labels[i])}</i>" + _fields_html(s.dataset, i)
+            self.caption.setToolTip(display_path(item))
             self.caption.setText(head + "…" + tail)
             self.image.setText("")
             # Size and format need the file: read it off the GUI thread, with the picture.
@@ -205,8 +207,11 @@ class InspectorPanel(QWidget):
                                on_partial=lambda part: self._set_focus_details(part, head, tail))  # fmt: skip
         else:
             self.image.set_image(None)  # a resize must not bring the last picture back over the text
-            self.image.setText(f"<span style='font-size:20pt'>{item}</span>")
-            self.caption.setText(f"label <i>{s.dataset.labels[i]}</i>" + _fields_html(s.dataset, i))
+            self.image.setText(f"<span style='font-size:20pt'>{html.escape(item)}</span>")
+            self.caption.setText(
+                f"label <i>{html.escape(s.dataset.labels[i])}</i>" + _fields_html(s.dataset, i)
+            )
+            self.caption.setToolTip("")
             if "thumbs" in s.dataset.meta:  # a GAN sample: show the image it renders
                 self.runner.submit("focus-image", s.dataset.meta["thumbs"], [i], 256, title="Image",
                                    on_partial=lambda part, i=i: self._set_sample_image(i, part.value))  # fmt: skip
@@ -255,6 +260,17 @@ class InspectorPanel(QWidget):
         self.count.setText(f"<b>{len(idx):,} selected</b>{more} — {top}")
         self._fill(self.grid, shown, [self._label(j) for j in shown], "selection-thumbs")
         self.tabs.setCurrentIndex(1)
+
+
+def _shown_path(path: str, source: str) -> str:
+    """The file's path inside the opened folder (the folder's own name first), so the caption reads
+    'demo/cat/01.jpg' rather than a long cache path; the full path is the caption's tooltip."""
+    root = source.rstrip("/\\") if source and not source.startswith("builtin:") else ""
+    if root and os.path.commonpath([os.path.abspath(path), os.path.abspath(root)]) == os.path.abspath(root):
+        name = os.path.basename(root)
+        name = "demo" if name.startswith("demo-v") else name  # the built-in demo's cache folder
+        return display_path(os.path.join(name, os.path.relpath(path, root)))
+    return display_path(path)
 
 
 def _fields_html(dataset, index: int) -> str:
