@@ -97,6 +97,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._ring = ring
         self._outline = outline if outline is not None else QColor(0, 0, 0, 90)
         self._xy = np.zeros((0, 2), np.float64)
+        self._x = self._y = np.zeros(0, np.float32)
         self._groups: tuple | None = None
         self._colors: list[QColor] = []
         self._pixmaps: dict[int, QPixmap] = {}
@@ -188,6 +189,11 @@ class PointCloudItem(pg.GraphicsObject):
     def xy(self) -> np.ndarray:
         return self._xy
 
+    @property
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) as contiguous float32 arrays: fast full scans (a million points in a ms or two)."""
+        return self._x, self._y
+
     # --- QGraphicsItem -------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
@@ -257,9 +263,14 @@ class PointCloudItem(pg.GraphicsObject):
         """`rgba`: each point's colour, when px/py are in the prepared row order; else looked up."""
         xi = px.astype(np.int32)
         yi = py.astype(np.int32)
-        ok = (xi >= 0) & (xi < w - 1) & (yi >= 0) & (yi < h - 1)
-        flat = yi[ok] * w + xi[ok]
-        colour = rgba[ok] if rgba is not None else self._lut[self._codes[ok]]
+        ok = (xi >= 0) & (xi < w - 1)
+        ok &= yi >= 0
+        ok &= yi < h - 1
+        flat = yi * np.int32(w)
+        flat += xi
+        colour = rgba if rgba is not None else self._lut[self._codes]
+        if n_visible < len(ok) or not ok.all():  # a fitted view has every point inside: no gathers
+            flat, colour = flat[ok], colour[ok]
         buf = np.zeros(h * w, np.uint32)
         # 2×2 px points while they can be told apart; past that density 1 px shows the structure best.
         offsets = (0,) if n_visible > SINGLE_PIXEL_THRESHOLD else (0, 1, w, w + 1)
