@@ -115,6 +115,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._colour_version = 0
         self._row_order: np.ndarray | None = None  # points by y, for this layout (from the runner)
         self._rows: tuple | None = None  # (x, y, ARGB) in row order, for these colours
+        self._after_paint: list = []  # callables for when the next paint is done (after_next_paint)
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray | None = None, colors=None) -> None:
@@ -213,9 +214,24 @@ class PointCloudItem(pg.GraphicsObject):
             pm = self._pixmaps[code] = _dot_pixmap(color, self._size, self._outline, self._ring)
         return pm
 
+    def after_next_paint(self, fn) -> None:
+        """Run `fn` from the event loop once this item's next paint is done (within a second if nothing
+        paints it): work a new layout sends to the runner starts after its first raster, since a worker
+        taking the interpreter lock between that paint's numpy calls stretches the paint (a convoy)."""
+        self._after_paint.append(fn)
+        self.update()
+        QTimer.singleShot(1000, self, self._run_after_paint)  # dies with the item
+
+    def _run_after_paint(self) -> None:
+        fns, self._after_paint = self._after_paint, []
+        for fn in fns:
+            fn()
+
     @paint_guard
     def paint(self, p: QPainter, *args) -> None:
         self._paint(p)
+        if self._after_paint:
+            QTimer.singleShot(0, self, self._run_after_paint)
         if self._prepare_due:
             self._prepare_due = False
             QTimer.singleShot(0, lambda v=self._colour_version: self._prepare(v))
