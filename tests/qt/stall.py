@@ -41,7 +41,8 @@ LOADED = 1.5  # load average per core above which the machine is oversubscribed
 LOADED_LIMIT_S = (
     3.0  # the wall bound there: still catches the seconds of GUI-thread work the harness was made for
 )
-LIMIT_S = 0.100  # the aim: no action freezes the window longer than this
+AIM_S = 0.100  # the aim: no action freezes the window longer than this (the report marks those over it)
+LIMIT_S = 0.150  # what the test holds each action to: the aim with room for a CI CPU ~1.5× slower than ours
 WALL_CAP_S = 0.5  # the wall limit never grows past this on a machine that is not oversubscribed
 NOISE_PROBES = 5  # noise probes; their median sets the wall allowance
 
@@ -57,8 +58,10 @@ class StallMeter:
     """`with meter.action("name"): ...` records that action's longest event-loop gap in seconds, and
     the most CPU time the GUI thread itself spent within one gap.
 
-    Two limits, because a gap has two causes the harness must tell apart:
-    - GUI-thread CPU per gap ≤ LIMIT_S (100 ms), on any machine: work done on the GUI thread costs its
+    The aim is AIM_S (100 ms) per action; the assertion is at LIMIT_S (150 ms), so that a CI machine
+    slower than ours passes reliably while anything near a 1 s step (6× over) still fails. Two limits,
+    because a gap has two causes the harness must tell apart:
+    - GUI-thread CPU per gap ≤ LIMIT_S, on any machine: work done on the GUI thread costs its
       CPU time whatever the load, while a thread the OS has descheduled, or one waiting for the
       interpreter lock, spends none. A 1 s synchronous step shows as ~1 s here on a quiet or a loaded
       machine alike, so this limit needs no baseline.
@@ -167,6 +170,7 @@ class StallMeter:
 
     def report(self) -> str:
         lines = [f"{name:<30} {secs * 1000:8.1f} ms {self.cpu.get(name, 0) * 1000:8.1f} ms"
+                 + ("  (over the 100 ms aim)" if max(secs, self.cpu.get(name, 0)) > AIM_S else "")
                  for name, secs in self.results.items()]  # fmt: skip
         return (f"longest event-loop gap per action, and the GUI thread's CPU in one gap (limits: wall "
                 f"{self.limit_s * 1000:.0f} ms, CPU {self.cpu_limit_s * 1000:.0f} ms; noise "

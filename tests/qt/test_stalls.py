@@ -1,14 +1,14 @@
 """The stall harness: a 1,000,000-point map driven through the real window never freezes the event
-loop for more than 100 ms per action — open, a full repaint, reloading the points, first and later
-clicks, lasso, exports, session save/open — and a folder export on a small image map. Slow work runs on
-the task runner.
+loop for long — open, a full repaint, reloading the points, first and later clicks, lasso, exports,
+session save/open — and a folder export on a small image map. Slow work runs on the task runner.
 
-Each action is held to two limits (tests/qt/stall.py, StallMeter): the GUI thread's own CPU time in
-any one gap ≤ 100 ms on any machine (load does not inflate it: a descheduled thread spends none), and
-the wall gap ≤ 100 ms + 2 × the machine's noise measured at the start (median of five probes), capped
-at 500 ms — or 3 s when load per core is above 1.5. So a 1 s synchronous step fails on a quiet and a
-loaded machine alike, and a quiet CI machine holds every action to ~100–150 ms. Torch's first import
-is reported but not held (its extension set-up holds the GIL even on a worker). Set
+The aim is 100 ms per action; each is held to two limits (tests/qt/stall.py, StallMeter): the GUI
+thread's own CPU time in any one gap ≤ 150 ms on any machine (load does not inflate it: a descheduled
+thread spends none), and the wall gap ≤ 150 ms + 2 × the machine's noise measured at the start (median
+of five probes), capped at 500 ms — or 3 s when load per core is above 1.5. So a 1 s synchronous step
+fails on a quiet and a loaded machine alike, and a CI machine up to ~1.5× slower than ours passes.
+The limits never come from the app's own work (a slower renderer must not raise its own bar). Torch's
+first import is reported but not held (its extension set-up holds the GIL even on a worker). Set
 LATENTVIEW_STALL_TRACE=1 to print where the GUI thread was during each long gap."""
 
 import os
