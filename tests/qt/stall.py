@@ -86,6 +86,8 @@ class StallMeter:
       event loop shares the interpreter with a pure-Python worker (see `calibrate`): one probe swings
       from 20 ms to 1 s with the machine's other work, the median of five does not. The allowance is
       added, not multiplied: the scheduler delays an action by about as much as it delays a probe.
+      With load per core L between 1 and LOADED the allowance is multiplied by L (a thread sharing its
+      core with L - 1 others takes ~L× the wall time for the same work); still capped at WALL_CAP_S.
       Above LOADED load per core the wall limit is LOADED_LIMIT_S (the OS alone deschedules the GUI
       thread for hundreds of ms there) and the CPU limit LOADED_CPU_FACTOR × LIMIT_S (300 ms): a 1 s
       step still reads ~1 s of CPU there and fails.
@@ -132,7 +134,8 @@ class StallMeter:
         if self.load > LOADED:
             self.limit_s, self.cpu_limit_s = max(base, LOADED_LIMIT_S), base * LOADED_CPU_FACTOR
         else:
-            self.limit_s, self.cpu_limit_s = min(base + 2 * self.noise_s, max(base, WALL_CAP_S)), base
+            wall = (base + 2 * self.noise_s) * max(1.0, self.load)  # L runnable threads a core: C ms of work
+            self.limit_s, self.cpu_limit_s = min(wall, max(base, WALL_CAP_S)), base  # take ~L × C ms of wall
 
     def _watch(self, stop: threading.Event, main_id: int, found: Counter, keep: list) -> None:
         """With LATENTVIEW_STALL_TRACE=1: sample where the GUI thread is while a tick is overdue.

@@ -5,9 +5,9 @@ session save/open — and a folder export on a small image map. Slow work runs o
 The aim is 100 ms per action (the report marks actions over it); each is held to two limits
 (tests/qt/stall.py, StallMeter): the GUI thread's own CPU time in any one gap ≤ 200 ms on any machine
 (load does not inflate it much: a descheduled thread spends none), and the wall gap ≤ 200 ms + 2 × the
-machine's noise measured at the start (median of five probes), capped at 500 ms — or 3 s of wall and
-300 ms of CPU when load per core is above 1.5. 200 ms is 2× the aim because one step varies 2–4× run to
-run here (opening the map: 41–185 ms of GUI CPU over 10 runs); a 1 s synchronous step still fails, on a
+machine's noise measured at the start (median of five probes), × load per core when above 1, capped
+at 500 ms — or 3 s of wall and 300 ms of CPU when load per core is above 1.5. 200 ms is 2× the aim
+because one step varies 2–4× run to run here (opening the map: 41–185 ms of GUI CPU over 10 runs); a 1 s synchronous step still fails, on a
 quiet and a loaded machine alike. The limits never come from the app's own work (a slower renderer
 must not raise its own bar). Torch's and pyarrow's (with the pandas it pulls in) first imports are
 reported but not held: their extension set-up holds the GIL even on a worker. Set
@@ -162,7 +162,7 @@ def test_the_meter_catches_a_one_second_step_on_the_gui_thread(qtbot, stall_mete
         monkeypatch.setattr(stall, "load_per_core", lambda: 0.0)
         m.load = 0.0
     m.calibrate(probes=3)
-    assert m.cpu_limit_s <= 0.3 and (m.limit_s <= stall.WALL_CAP_S or m.load > stall.LOADED)
+    assert m.cpu_limit_s <= 0.301 and (m.limit_s <= stall.WALL_CAP_S or m.load > stall.LOADED)
     with m.action("idle second"):
         qtbot.wait(1000)
     with m.action("one second on the GUI thread"):
