@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from latentview.core.geometry import span
+
 NOISE = -1
 CENTRE_SAMPLE = 20_000  # points above which name positions come from an even sample
 GROUP_SPREAD = 0.2  # a coarse group is named as one while its clusters lie within this share of the map
@@ -225,8 +227,7 @@ def _shown_groups(clustering: Clustering, coords: np.ndarray, level: int, cache:
     groups one level finer, down to the clusters."""
     finest = len(clustering.levels)
     xy = coords
-    # column by column: np.ptp(axis=0) of a million rows costs ~240 ms, per column ~2 ms
-    diag = float(np.hypot(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]))) if len(xy) else 0.0
+    diag = float(np.hypot(*span(xy))) if len(xy) else 0.0
     at = _level_centres(clustering, xy, finest, cache)
     todo = [(level, g, m) for g, m in enumerate(_groups_of(clustering, level))]
     out = []
@@ -234,7 +235,7 @@ def _shown_groups(clustering: Clustering, coords: np.ndarray, level: int, cache:
         lv, g, members = todo.pop()
         pts = at[list(members)]
         pts = pts[np.all(np.isfinite(pts), axis=1)]
-        spread = float(np.hypot(*np.ptp(pts, axis=0))) if len(pts) > 1 else 0.0
+        spread = float(np.hypot(*span(pts))) if len(pts) > 1 else 0.0
         if lv >= finest or spread <= GROUP_SPREAD * diag:
             out.append((lv, g, members))
             continue

@@ -7,6 +7,31 @@ import numpy as np
 RASTER_MIN_POINTS = 20_000  # below this the exact edge loop is already fast
 
 
+def bounds(xy: np.ndarray, finite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi) per axis of (N, 2) map coordinates, column by column: `min(axis=0)` / `np.ptp(axis=0)`
+    of an (N, 2) array is ~30× slower in this numpy (~240 ms at 1M points, holding the GIL).
+    `finite`: NaN and ±inf are ignored (an axis with no finite value gives NaN). Empty input: zeros."""
+    xy = np.asarray(xy)
+    if not len(xy):
+        return np.zeros(2), np.zeros(2)
+    lo, hi = np.empty(2), np.empty(2)
+    for k in range(2):
+        col = xy[:, k]
+        if finite:
+            col = col[np.isfinite(col)] if not np.isfinite(col.min() + col.max()) else col
+            if not len(col):
+                lo[k] = hi[k] = np.nan
+                continue
+        lo[k], hi[k] = col.min(), col.max()
+    return lo, hi
+
+
+def span(xy: np.ndarray) -> np.ndarray:
+    """hi - lo per axis of (N, 2) coordinates (see `bounds`)."""
+    lo, hi = bounds(xy)
+    return hi - lo
+
+
 def points_in_polygon(xy: np.ndarray, polygon: np.ndarray, grid: int = 1024) -> np.ndarray:
     """Even-odd rule, exact. Many candidates: the polygon is rasterised on a grid over its bounding box
     and each point reads its cell; only points in cells an edge passes through get the exact test.
@@ -16,7 +41,7 @@ def points_in_polygon(xy: np.ndarray, polygon: np.ndarray, grid: int = 1024) -> 
     mask = np.zeros(len(xy), dtype=bool)
     if len(poly) < 3 or len(xy) == 0:
         return mask
-    lo, hi = poly.min(axis=0), poly.max(axis=0)
+    lo, hi = bounds(poly)
     cand = np.flatnonzero(
         (xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1]) & (xy[:, 1] <= hi[1])
     )
@@ -87,10 +112,9 @@ class PointIndex:
     def __init__(self, xy: np.ndarray, cells: int = 512):
         self.xy = np.asarray(xy, dtype=np.float64)
         n = len(self.xy)
-        # column by column: min(axis=0) of an (N, 2) array is ~30× slower (240 ms at 1M, holding the GIL)
         cols = (self.xy[:, 0], self.xy[:, 1])
-        self.lo = np.array([c.min() for c in cols]) if n else np.zeros(2)
-        span = (np.array([c.max() for c in cols]) - self.lo) if n else np.ones(2)
+        self.lo, hi = bounds(self.xy)
+        span = (hi - self.lo) if n else np.ones(2)
         self.cells = int(max(1, min(cells, np.sqrt(max(n, 1) / 4))))
         self.size = np.where(span > 0, span / self.cells, 1.0)
         cell_ids = self._column_cell_ids(cols) if n else np.zeros(0, np.int32)

@@ -69,3 +69,16 @@ def test_point_index_picks_like_a_brute_force_scan():
         best = int(np.argmin(d2))
         expected = best if d2[best] <= 1 else None
         assert index.nearest(target, radius) == expected
+
+
+def test_bounds_are_per_axis_and_can_skip_non_finite_values():
+    from latentview.core.geometry import bounds, span
+
+    xy = np.array([[1.0, np.nan], [np.inf, 2.0], [3.0, 5.0], [-2.0, 4.0]])
+    lo, hi = bounds(xy, finite=True)
+    assert lo.tolist() == [-2.0, 2.0] and hi.tolist() == [3.0, 5.0]
+    assert np.isnan(bounds(xy)[0][1])  # NaN propagates unless asked to skip it
+    assert np.isnan(bounds(np.array([[np.nan, 1.0]]), finite=True)[0][0])
+    assert span(np.zeros((0, 2))).tolist() == [0.0, 0.0]
+    big = np.random.default_rng(0).normal(size=(10_000, 2))
+    assert np.array_equal(np.stack(bounds(big)), np.stack([big.min(axis=0), big.max(axis=0)]))

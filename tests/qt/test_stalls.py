@@ -1,9 +1,16 @@
 """The stall harness: a 1,000,000-point map driven through the real window never freezes the event
-loop for more than 100 ms per action — open, first and later clicks, lasso, exports, session
-save/open — and a folder export on a small image map. Slow work runs on the task runner.
+loop for long — open, a full repaint, reloading the points, first and later clicks, lasso, exports,
+session save/open — and a folder export on a small image map. Slow work runs on the task runner.
 
-Three baselines (a full repaint, loading the points into the renderer, a busy worker) and torch's first import are measured and reported
-but not held to the limit; see tests/qt/stall.py for the limit on an oversubscribed machine. Set
+The aim is 100 ms per action (the report marks actions over it); each is held to two limits
+(tests/qt/stall.py, StallMeter): the GUI thread's own CPU time in any one gap ≤ 200 ms on any machine
+(load does not inflate it much: a descheduled thread spends none), and the wall gap ≤ 200 ms + 2 × the
+machine's noise measured at the start (median of five probes), × load per core when above 1, capped
+at 500 ms — or 3 s of wall and 300 ms of CPU when load per core is above 1.5. 200 ms is 2× the aim
+because one step varies 2–4× run to run here (opening the map: 41–185 ms of GUI CPU over 10 runs); a 1 s synchronous step still fails, on a
+quiet and a loaded machine alike. The limits never come from the app's own work (a slower renderer
+must not raise its own bar). Torch's and pyarrow's (with the pandas it pulls in) first imports are
+reported but not held: their extension set-up holds the GIL even on a worker. Set
 LATENTVIEW_STALL_TRACE=1 to print where the GUI thread was during each long gap."""
 
 import os
@@ -19,7 +26,7 @@ from latentview.core.clusters import Clustering
 from latentview.core.dataset import Dataset
 from latentview.qt.explore.groups_panel import GroupsPanel
 from tests.qt.mouse import drag_lasso
-from tests.qt.stall import busy_python, import_torch
+from tests.qt.stall import import_pyarrow, import_torch
 
 N = 1_000_000
 
@@ -64,31 +71,32 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
     m = stall_meter
     window.state.auto_cluster = False
     ds = _big_dataset()
+    m.calibrate()  # the machine's noise now: sets the wall limit
     with m.action("open 1M map (PCA)"):
         with qtbot.waitSignal(window.mapReady, timeout=180_000):
             window.show_dataset(ds, ProjectionParams("pca"))
         qtbot.waitUntil(lambda: window.map.points.last_level == "raster", timeout=10_000)
         qtbot.waitUntil(lambda: window.map.pick_ready, timeout=60_000)  # picking grid, built aside
-    with m.action("baseline: pan repaint"):  # one full re-raster of the million points
+    with m.action("pan repaint"):  # one full re-raster of the million points
         (x0, x1), _ = window.map.viewbox.viewRange()
         window.map.viewbox.translateBy(x=(x1 - x0) * 1e-3)
         window.map.viewport().repaint()
-    with m.action("baseline: load points"):  # what any new layout costs the renderer, drawn once
+    with m.action("reload points"):  # what any new layout costs the renderer, drawn once
         codes, colors, names = window.point_colours()
         window.map.set_points(window.session.coords, codes, colors, names, autorange=False)
         window.map.viewport().repaint()
-    with m.action("baseline: busy worker"):  # one pure-Python task on the runner, sharing the GIL
-        with qtbot.waitSignal(
-            window.runner.finished, timeout=30_000, check_params_cb=lambda k, o: k == "busy"
-        ):
-            window.runner.submit("busy", busy_python, 1.0)
-    m.set_baseline("baseline: pan repaint", "baseline: load points", "baseline: busy worker")
     with m.action("known: import torch (worker)"):  # what the first search of a big map needs
         with qtbot.waitSignal(
             window.runner.finished, timeout=120_000, check_params_cb=lambda k, o: k == "torch"
         ):
             window.runner.submit("torch", import_torch)
     m.known("known: import torch (worker)")
+    with m.action("known: import pyarrow (worker)"):  # what the first Parquet export needs
+        with qtbot.waitSignal(
+            window.runner.finished, timeout=120_000, check_params_cb=lambda k, o: k == "pyarrow"
+        ):
+            window.runner.submit("pyarrow", import_pyarrow)
+    m.known("known: import pyarrow (worker)")
     s = window.session
     with m.action("first click"):
         _click(window, qtbot, 123)
@@ -138,3 +146,30 @@ def test_a_million_point_map_never_stalls_the_window(window, qtbot, stall_meter,
     assert sum(done[0].written.values()) == 150
     print(m.report())
     assert not m.over_limit(), m.report()
+
+
+@pytest.mark.parametrize("load", ["quiet", "measured"])
+def test_the_meter_catches_a_one_second_step_on_the_gui_thread(qtbot, stall_meter, monkeypatch, load):
+    """The harness's own check: 1 s of work on the GUI thread fails whatever the machine's load (its
+    CPU time counts, not the wall clock), while waiting idle for the same second does not; the limits
+    never grow anywhere near a second ("quiet": the limits CI gets, whatever the load here)."""
+    import time
+
+    from tests.qt import stall
+
+    m = stall_meter
+    if load == "quiet":
+        monkeypatch.setattr(stall, "load_per_core", lambda: 0.0)
+        m.load = 0.0
+    m.calibrate(probes=3)
+    assert m.cpu_limit_s <= 0.301 and (m.limit_s <= stall.WALL_CAP_S or m.load > stall.LOADED)
+    with m.action("idle second"):
+        qtbot.wait(1000)
+    with m.action("one second on the GUI thread"):
+        end = time.thread_time() + 1.0  # a step that takes 1 s on a quiet machine (CPU time, not wall)
+        while time.thread_time() < end:
+            sum(i * i for i in range(1000))
+    print(m.report())
+    assert m.cpu["one second on the GUI thread"] > 0.5
+    assert "one second on the GUI thread" in m.over_limit()
+    assert m.cpu["idle second"] < m.cpu_limit_s

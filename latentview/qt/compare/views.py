@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from latentview.core.compare import cosine_knn
-from latentview.core.geometry import points_in_polygon
+from latentview.core.geometry import bounds, points_in_polygon
 from latentview.core.selection import SelectionMode, combine
 from latentview.qt.map.scatter import MapView, mode_for
 
@@ -188,5 +188,5 @@ class LinkedViews(QObject):
 
 
 def _extent(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    lo, hi = bounds(xy, finite=True)
     return lo, np.maximum(hi, lo + 1e-9)

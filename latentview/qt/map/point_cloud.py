@@ -97,6 +97,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._ring = ring
         self._outline = outline if outline is not None else QColor(0, 0, 0, 90)
         self._xy = np.zeros((0, 2), np.float64)
+        self._x = self._y = np.zeros(0, np.float32)
         self._groups: tuple | None = None
         self._colors: list[QColor] = []
         self._pixmaps: dict[int, QPixmap] = {}
@@ -114,6 +115,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._colour_version = 0
         self._row_order: np.ndarray | None = None  # points by y, for this layout (from the runner)
         self._rows: tuple | None = None  # (x, y, ARGB) in row order, for these colours
+        self._after_paint: list = []  # callables for when the next paint is done (after_next_paint)
 
     # --- data ----------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, codes: np.ndarray | None = None, colors=None) -> None:
@@ -188,6 +190,11 @@ class PointCloudItem(pg.GraphicsObject):
     def xy(self) -> np.ndarray:
         return self._xy
 
+    @property
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) as contiguous float32 arrays: fast full scans (a million points in a ms or two)."""
+        return self._x, self._y
+
     # --- QGraphicsItem -------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
@@ -207,9 +214,24 @@ class PointCloudItem(pg.GraphicsObject):
             pm = self._pixmaps[code] = _dot_pixmap(color, self._size, self._outline, self._ring)
         return pm
 
+    def after_next_paint(self, fn) -> None:
+        """Run `fn` from the event loop once this item's next paint is done (within a second if nothing
+        paints it): work a new layout sends to the runner starts after its first raster, since a worker
+        taking the interpreter lock between that paint's numpy calls stretches the paint (a convoy)."""
+        self._after_paint.append(fn)
+        self.update()
+        QTimer.singleShot(1000, self, self._run_after_paint)  # dies with the item
+
+    def _run_after_paint(self) -> None:
+        fns, self._after_paint = self._after_paint, []
+        for fn in fns:
+            fn()
+
     @paint_guard
     def paint(self, p: QPainter, *args) -> None:
         self._paint(p)
+        if self._after_paint:
+            QTimer.singleShot(0, self, self._run_after_paint)
         if self._prepare_due:
             self._prepare_due = False
             QTimer.singleShot(0, lambda v=self._colour_version: self._prepare(v))
@@ -257,9 +279,14 @@ class PointCloudItem(pg.GraphicsObject):
         """`rgba`: each point's colour, when px/py are in the prepared row order; else looked up."""
         xi = px.astype(np.int32)
         yi = py.astype(np.int32)
-        ok = (xi >= 0) & (xi < w - 1) & (yi >= 0) & (yi < h - 1)
-        flat = yi[ok] * w + xi[ok]
-        colour = rgba[ok] if rgba is not None else self._lut[self._codes[ok]]
+        ok = (xi >= 0) & (xi < w - 1)
+        ok &= yi >= 0
+        ok &= yi < h - 1
+        flat = yi * np.int32(w)
+        flat += xi
+        colour = rgba if rgba is not None else self._lut[self._codes]
+        if n_visible < len(ok) or not ok.all():  # a fitted view has every point inside: no gathers
+            flat, colour = flat[ok], colour[ok]
         buf = np.zeros(h * w, np.uint32)
         # 2×2 px points while they can be told apart; past that density 1 px shows the structure best.
         offsets = (0,) if n_visible > SINGLE_PIXEL_THRESHOLD else (0, 1, w, w + 1)

@@ -145,6 +145,7 @@ class MapView(pg.PlotWidget):
         self._fitted = False
         self.legend_wanted = True
         self._legend_entries = 0
+        self._legend_key: tuple | None = None
         self.viewbox.sigRangeChangedManually.connect(self._on_manual_range)
         self._refit = QTimer(self)  # one fit after a burst of resizes (a dock widening, a window drag)
         self._refit.setSingleShot(True)
@@ -192,6 +193,11 @@ class MapView(pg.PlotWidget):
             self.fit()
 
     def _set_legend(self, names: list[str], colors: list[QColor], limit: int = 20) -> None:
+        key = (tuple(map(str, names[:limit])), tuple(c.rgba() for c in colors[:limit]), len(names))
+        if key == self._legend_key:  # the same entries (a layout reloaded): pyqtgraph's labels are slow
+            self._update_legend_visibility()  # to build (~5 ms each), keep them
+            return
+        self._legend_key = key
         self.legend.clear()
         for name, color in list(zip(names, colors))[:limit]:
             sample = pg.ScatterPlotItem(pen=pg.mkPen(0, 0, 0, 90), brush=pg.mkBrush(color), size=9)
@@ -276,9 +282,12 @@ class MapView(pg.PlotWidget):
         w, h = max(self.viewbox.width(), 1.0), max(self.viewbox.height(), 1.0)
         bx0, by0, bx1, by1 = self._legend_box(corner)
         top, bottom = y1 - by0 / h * (y1 - y0), y1 - by1 / h * (y1 - y0)  # the band in data units
-        if (top, bottom) not in bands:
-            band = self._xy[(self._xy[:, 1] <= top) & (self._xy[:, 1] >= bottom), 0]
-            bands[top, bottom] = (band.min(), band.max()) if band.size else None
+        if (top, bottom) not in bands:  # on the point cloud's contiguous float32 columns: ~4× faster
+            x, y = self.points.columns  # than the (N, 2) float64 array's strided ones (2 bands at 1M)
+            inside = y <= top
+            inside &= y >= bottom
+            band = x[inside]
+            bands[top, bottom] = (float(band.min()), float(band.max())) if band.size else None
         extremes = bands[top, bottom]
         if extremes is None or not 0 < bx1 - bx0 < w:
             return x0, x1

@@ -50,8 +50,10 @@ class MapSync:
         self.map.set_points(s.coords, codes, colors, names, autorange=False)
         if final and len(s.coords) > PICK_INDEX_IN_BACKGROUND:
             xy = self.map.pick_index_later()
-            self.runner.submit("pick-index", pick_index_task, xy, title="Indexing the map",
-                               on_result=lambda index, xy=xy: self.map.set_pick_index(index, xy))  # fmt: skip
+            self.map.points.after_next_paint(  # not while the first raster of the layout is drawn
+                lambda xy=xy: self.runner.submit("pick-index", pick_index_task, xy, title="Indexing the map",
+                                                 on_result=lambda index: self.map.set_pick_index(index, xy))
+            )  # fmt: skip
         self.map.set_selection(s.selection)
         self.map.set_neighbours(s.neighbours[0])
         self.map.set_focus(s.focus)

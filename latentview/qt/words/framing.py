@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from latentview.core.geometry import bounds
+
 SEARCH_ZOOM = 1 / 7  # a search zooms to this fraction of the map's extent (if wider)
 
 
@@ -37,6 +39,6 @@ def box(xy: np.ndarray, rows: list[int]) -> tuple:
     """`rows` (an analogy's words) padded, at the same relative zoom on both axes so arrows keep the
     angles they have on the whole map."""
     ext = _extent(xy)
-    lo, hi = xy[rows].min(axis=0), xy[rows].max(axis=0)
+    lo, hi = bounds(xy[rows])
     rel = max(float(np.max((hi - lo) / ext)), 1 / 40)
     return _ranges((lo + hi) / 2, ext * rel * 0.5 * 1.5)

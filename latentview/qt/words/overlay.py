@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
+from latentview.core.geometry import bounds
 from latentview.qt.common.guard import paint_guard
 
 CELL = 4  # occupancy grid cell, px
@@ -62,9 +63,8 @@ class _DataRectItem(pg.GraphicsObject):
     def _set_xy(self, xy: np.ndarray) -> None:
         self.prepareGeometryChange()
         self._xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-        finite = self._xy[np.isfinite(self._xy).all(axis=1)]
-        if len(finite):
-            lo, hi = finite.min(axis=0), finite.max(axis=0)
+        lo, hi = bounds(self._xy, finite=True)
+        if np.isfinite(lo).all():
             span = np.maximum(hi - lo, 1e-9)
             lo, hi = lo - span, hi + span
             self._rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
