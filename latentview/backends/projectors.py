@@ -107,11 +107,48 @@ def prepare_numba() -> None:
     os.environ.setdefault("NUMBA_CACHE_DIR", str(numba_cache_dir()))
 
 
+def import_umap():
+    """umap-learn, with its kernels cached on disk. umap-learn jit-compiles several of them without
+    numba's `cache=True` (fast_knn_indices, smooth_knn_dist, compute_membership_strengths, the layout
+    epoch: ~35 s of compiling on a busy 2-core machine) on *every* launch, so a first map paid it
+    each time; here they are switched to the same on-disk cache as the rest (numba_cache_dir)."""
+    prepare_numba()
+    import umap as umap_lib
+
+    global _UMAP_CACHED
+    if not _UMAP_CACHED:
+        _UMAP_CACHED = True
+        _cache_kernels("umap")
+    return umap_lib
+
+
+_UMAP_CACHED = False
+
+
+def _cache_kernels(package: str) -> None:
+    import sys
+    import warnings
+
+    from numba.core.caching import NullCache
+    from numba.core.dispatcher import Dispatcher
+    from numba.core.errors import NumbaWarning
+
+    warnings.filterwarnings("ignore", message="Cannot cache compiled function", category=NumbaWarning)
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == package or name.startswith(package + ".")):
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, Dispatcher) and isinstance(obj._cache, NullCache):
+                try:
+                    obj.enable_caching()
+                except Exception:  # a kernel that cannot be cached just compiles as before
+                    pass
+
+
 def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
          seed: int = 42, init: np.ndarray | None = None, n_epochs: int | None = None) -> np.ndarray:  # fmt: skip
     """`init`: a starting layout (e.g. a quick preview's), which also skips the spectral start."""
-    prepare_numba()
-    import umap as umap_lib
+    umap_lib = import_umap()
 
     n = len(x)
     if n < 5:
