@@ -80,7 +80,7 @@ def child(per: int) -> None:
     start = time.perf_counter() - t0
     clustering = _drive(cached_clusters(ds), marks, t0)
     end = time.perf_counter() - t0
-    bounds = [m for m in marks if "looking" not in m[0] and m[0] != "done"]
+    bounds = [(name if name != "done" else "storing in the cluster cache", at) for name, at in marks]
     for (name, at), nxt in zip(bounds, [b[1] for b in bounds[1:]] + [end]):
         phases.append([f"clusters: {name}", nxt - max(at, start)])
     total = time.perf_counter() - t0

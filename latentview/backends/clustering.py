@@ -51,7 +51,10 @@ def umap_space(x: np.ndarray, dims: int = UMAP_DIMS, n_neighbors: int = 15, seed
     reducer = umap_lib.UMAP(n_components=min(dims, max(2, n - 2)), n_neighbors=max(2, min(n_neighbors, n - 1)),
                             min_dist=0.0, metric="cosine", random_state=seed, n_jobs=1,
                             init="spectral" if n > 10 * dims else "random")  # fmt: skip
-    return np.ascontiguousarray(reducer.fit_transform(x), dtype=np.float32)
+    from latentview.backends.blas import few_threads
+
+    with few_threads(int(np.size(x)) * 25):  # x is PCA-50 of (up to) 1,280-d features
+        return np.ascontiguousarray(reducer.fit_transform(x), dtype=np.float32)
 
 
 def default_min_cluster_size(n: int) -> int:

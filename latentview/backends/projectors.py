@@ -46,6 +46,13 @@ def pca(x: np.ndarray, dims: int = 2, unit_rows: bool = False) -> np.ndarray:
     million float16 rows are read once and never copied whole. `unit_rows` L2-normalises each row
     first (cosine geometry) without materialising the normalised matrix.
     """
+    from latentview.backends.blas import few_threads
+
+    with few_threads(int(np.size(x))):
+        return _pca(x, dims, unit_rows)
+
+
+def _pca(x: np.ndarray, dims: int, unit_rows: bool) -> np.ndarray:
     n, d = x.shape if np.ndim(x) == 2 else (len(x), 0)
     if n == 0 or d == 0:
         return np.zeros((n, dims), np.float32)
@@ -148,6 +155,8 @@ def _cache_kernels(package: str) -> None:
 def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
          seed: int = 42, init: np.ndarray | None = None, n_epochs: int | None = None) -> np.ndarray:  # fmt: skip
     """`init`: a starting layout (e.g. a quick preview's), which also skips the spectral start."""
+    from latentview.backends.blas import few_threads
+
     umap_lib = import_umap()
 
     n = len(x)
@@ -162,7 +171,8 @@ def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: st
         init=np.asarray(init, np.float32) if init is not None else ("spectral" if n > 10 else "random"),
         n_epochs=n_epochs,
     )
-    return reducer.fit_transform(_reduce_for_neighbours(x)).astype(np.float32)
+    with few_threads(int(np.size(x))):
+        return reducer.fit_transform(_reduce_for_neighbours(x)).astype(np.float32)
 
 
 def tsne_steps(x: np.ndarray, perplexity: float = 30.0, seed: int = 42, step: int = 50):
