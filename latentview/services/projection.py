@@ -16,6 +16,7 @@ __all__ = [
     "pick_index_task",
     "project",
     "umap_preview",
+    "warm_up",
 ]
 
 PREVIEW_ABOVE = 8_000  # UMAP of more rows than this first shows a preview ...
@@ -100,6 +101,17 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview
             yield Partial(layout, "tsne")
             yield Progress(done, 15, f"t-SNE optimising ({len(x):,} points)", unit="steps")
     return projectors.run(x, params)
+
+
+def warm_up():
+    """Generator for the runner: UMAP's import and kernels made ready while images are embedded (a
+    first launch compiles them: ~40–60 s that would otherwise come after the embedding)."""
+    msg = "Preparing UMAP" + (
+        "" if projectors.umap_is_compiled() else " (compiling once, cached for next time)"
+    )
+    yield Progress(0, 1, msg)
+    projectors.warm_up_umap()
+    yield Progress(1, 1, "UMAP ready")
 
 
 def codes_then_project(ds, params: projectors.ProjectionParams):
