@@ -66,8 +66,15 @@ def child(per: int, warm_up: bool) -> None:
         threading.Thread(target=warm_up_umap, daemon=True).start()
     folder = demo_folder(per_category=per)
     t = mark("demo images written", t)
-    ds = _drive(ingest_folder(str(folder), IngestOptions(model=DEFAULT_MODEL)), [], t0)
-    t = mark(f"embedding {len(ds)} images (model load included)", t)
+    marks: list = []
+    ds = _drive(ingest_folder(str(folder), IngestOptions(model=DEFAULT_MODEL)), marks, t0)
+    steps = {}
+    for (head, at), nxt in zip(marks, [m[1] for m in marks[1:]] + [time.perf_counter() - t0]):
+        word = head.split()[0].lower() if head else "?"
+        steps[word] = steps.get(word, 0.0) + nxt - at
+    phases.append([f"model load ({DEFAULT_MODEL})", steps.get("loading", 0.0)])
+    t = mark(f"embedding {len(ds)} images (scan, load included)", t)
+    phases[-1][1] -= steps.get("loading", 0.0)
 
     from latentview.services.projection import ProjectionParams, project
 
@@ -83,7 +90,7 @@ def child(per: int, warm_up: bool) -> None:
     t = mark("2-D UMAP (final map)", t)
     from latentview.services.clusters import cached_clusters
 
-    marks: list = []
+    marks = []
     start = time.perf_counter() - t0
     clustering = _drive(cached_clusters(ds), marks, t0)
     end = time.perf_counter() - t0
