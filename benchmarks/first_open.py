@@ -8,7 +8,7 @@ or cold (a fresh folder too: the very first launch on a machine).
 Phases follow the app's order (services only, no window): demo images → embedding (model load
 included) → PCA map (what the map shows at once) → 2-D UMAP → clustering (prepare, clustering space,
 HDBSCAN, names, coarser levels). Where the code has it, UMAP is warmed up in a thread while the images
-are embedded, as the app does (--cold also runs once without). --quick: 44 images, warm numba only.
+are embedded, as the app does (a first launch only; --cold also runs once without). --quick: 44 images, warm numba only.
 """
 
 from __future__ import annotations
@@ -58,12 +58,10 @@ def child(per: int, warm_up: bool) -> None:
     from latentview.services.models import DEFAULT_MODEL
 
     t = time.perf_counter()
-    if warm_up:  # as the app does from the moment a folder is opened: UMAP made ready while embedding
-        import threading
+    if warm_up:  # as the app does from the moment a folder is opened: UMAP compiled while embedding
+        from latentview.backends.projectors import start_warm_up
 
-        from latentview.backends.projectors import warm_up_umap
-
-        threading.Thread(target=warm_up_umap, daemon=True).start()
+        start_warm_up()
     folder = demo_folder(per_category=per)
     t = mark("demo images written", t)
     marks: list = []
@@ -148,16 +146,14 @@ def main() -> None:
         warm_dir = Path(os.environ.get("NUMBA_CACHE_DIR", REPO / ".cache" / "numba"))
         warm_dir.mkdir(parents=True, exist_ok=True)
         n = args.per * 11
-        warm_up = "def warm_up_umap" in (REPO / "latentview" / "backends" / "projectors.py").read_text()
+        warm_up = "def start_warm_up" in (REPO / "latentview" / "backends" / "projectors.py").read_text()
         if args.cold:
             if warm_up:
                 report(f"{n} images, numba cache cold, no warm-up",
                        [run_one(args.per, tmp / "numba-cold0", tmp, False)])  # fmt: skip
             report(f"{n} images, numba cache cold", [run_one(args.per, tmp / "numba-cold", tmp, warm_up)])
         runs = [run_one(args.per, warm_dir, tmp, warm_up) for _ in range(args.runs)]
-        report(
-            f"{n} images, numba cache warm" + (", UMAP warmed up while embedding" if warm_up else ""), runs
-        )
+        report(f"{n} images, numba cache warm" + (" (nothing to warm up)" if warm_up else ""), runs)
         print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -153,15 +153,40 @@ def _cache_kernels(package: str) -> None:
 
 
 def warm_up_umap() -> None:
-    """Imports umap-learn and compiles (first launch: ~40–60 s, then cached) or loads its kernels, on a
-    tiny set: run while a folder is being embedded, so the map's UMAP and the clusters' UMAP don't pay
-    it after. The kernels' types match the real runs' (float32 PCA rows, cosine; a 10-d fit with
-    min_dist 0 for the clustering space)."""
+    """Compiles UMAP's kernels into the numba cache on a tiny set, with the real runs' types (float32
+    PCA rows, cosine; a 10-d fit with min_dist 0 for the clustering space)."""
     from latentview.backends.clustering import umap_space
 
     x = np.random.default_rng(0).normal(size=(64, 8)).astype(np.float32)
     umap(x)
     umap_space(x / np.linalg.norm(x, axis=1, keepdims=True))
+
+
+_warm_proc = None
+
+
+def start_warm_up(target=None):
+    """A first launch (no compiled UMAP in the numba cache) compiles the kernels in a spawned process
+    (~40–60 s) while the folder's images are embedded: in a thread, the compiler held the interpreter
+    lock and slowed the embedding as much as it saved. Returns the process, or None when there is
+    nothing to compile or no process could start; `warm_up_running` tells the layout to wait for it."""
+    global _warm_proc
+    if umap_is_compiled() or warm_up_running():
+        return None
+    import multiprocessing as mp
+
+    prepare_numba()  # the child inherits NUMBA_CACHE_DIR
+    try:
+        proc = mp.get_context("spawn").Process(target=target or warm_up_umap, daemon=True)
+        proc.start()
+    except OSError:
+        return None
+    _warm_proc = proc
+    return proc
+
+
+def warm_up_running() -> bool:
+    return _warm_proc is not None and _warm_proc.is_alive()
 
 
 def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",

@@ -16,6 +16,7 @@ __all__ = [
     "pick_index_task",
     "project",
     "umap_preview",
+    "wait_for_warm_up",
     "warm_up",
 ]
 
@@ -73,6 +74,7 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview
     if params.method == "pca":
         return quick
     yield Partial(quick, "pca")
+    yield from wait_for_warm_up()
     if params.method == "umap" and len(x) > PREVIEW_ABOVE:
         msg = f"Projecting (UMAP preview of {PREVIEW_ROWS:,} points, then all {len(x):,})"
         if not projectors.umap_is_compiled():
@@ -103,15 +105,29 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview
     return projectors.run(x, params)
 
 
-def warm_up():
-    """Generator for the runner: UMAP's import and kernels made ready while images are embedded (a
-    first launch compiles them: ~40–60 s that would otherwise come after the embedding)."""
-    msg = "Preparing UMAP" + (
-        "" if projectors.umap_is_compiled() else " (compiling once, cached for next time)"
-    )
-    yield Progress(0, 1, msg)
-    projectors.warm_up_umap()
-    yield Progress(1, 1, "UMAP ready")
+def warm_up(poll: float = 0.2):
+    """Generator for the runner: a first launch compiles UMAP's kernels in another process while the
+    images are embedded (~40–60 s that would otherwise come after); a cancel ends that process."""
+    proc = projectors.start_warm_up()
+    if proc is None:
+        return
+    try:
+        while proc.is_alive():
+            yield Progress(0, 1, "Preparing UMAP (compiling once, cached for next time)")
+            proc.join(poll)
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
+
+
+def wait_for_warm_up(poll: float = 0.2):
+    """The layout waits for a running warm-up rather than compiling the same kernels beside it."""
+    import time
+
+    while projectors.warm_up_running():
+        yield Progress(0, 1, "Projecting: UMAP compiling once (~40 s, cached for next time)")
+        time.sleep(poll)
 
 
 def codes_then_project(ds, params: projectors.ProjectionParams):

@@ -38,8 +38,8 @@ class OpenData:
         self._warm_up_umap()
 
     def _warm_up_umap(self) -> None:
-        """UMAP's import and kernels get ready while the images are embedded (the map and the clusters
-        both need them next); once per window, only when the map is a UMAP."""
+        """A first launch compiles UMAP's kernels while the images are embedded (the map and the
+        clusters both need them next); once per window, only when the map is a UMAP."""
         from latentview.services.projection import warm_up
 
         if getattr(self, "_umap_warmed", False) or self.settings.params().method != "umap":
