@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -105,8 +106,10 @@ def _reduce_for_neighbours(x: np.ndarray) -> np.ndarray:
 
 
 def umap_is_compiled() -> bool:
-    """Whether numba's on-disk cache already holds UMAP kernels (so no ~40 s compile)."""
-    return any(numba_cache_dir().rglob("*.nbc"))
+    """Whether numba's on-disk cache already holds UMAP's kernels (so no ~40 s compile): one of those
+    umap-learn leaves uncached (import_umap caches them), looked for where numba writes them."""
+    root = Path(os.environ.get("NUMBA_CACHE_DIR") or numba_cache_dir())
+    return any(root.rglob("*smooth_knn_dist*.nbi"))
 
 
 def prepare_numba() -> None:

@@ -105,10 +105,10 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview
     return projectors.run(x, params)
 
 
-def warm_up(poll: float = 0.2):
+def warm_up(poll: float = 0.2, target=None):
     """Generator for the runner: a first launch compiles UMAP's kernels in another process while the
     images are embedded (~40–60 s that would otherwise come after); a cancel ends that process."""
-    proc = projectors.start_warm_up()
+    proc = projectors.start_warm_up(target)
     if proc is None:
         return
     try:
