@@ -43,16 +43,18 @@ def resolve_space(space: str, n: int) -> str:
 def umap_space(x: np.ndarray, dims: int = UMAP_DIMS, n_neighbors: int = 15, seed: int = 42) -> np.ndarray:
     """A low-dimensional UMAP of prepared (PCA-50, unit) rows, made for density clustering: min_dist 0
     packs neighbours together, and 10 dimensions keep more of the structure than the 2-D map."""
-    from latentview.backends.projectors import prepare_numba
+    from latentview.backends.projectors import import_umap
 
-    prepare_numba()
-    import umap as umap_lib
+    umap_lib = import_umap()
 
     n = len(x)
     reducer = umap_lib.UMAP(n_components=min(dims, max(2, n - 2)), n_neighbors=max(2, min(n_neighbors, n - 1)),
                             min_dist=0.0, metric="cosine", random_state=seed, n_jobs=1,
                             init="spectral" if n > 10 * dims else "random")  # fmt: skip
-    return np.ascontiguousarray(reducer.fit_transform(x), dtype=np.float32)
+    from latentview.backends.blas import few_threads
+
+    with few_threads(int(np.size(x)) * 25):  # x is PCA-50 of (up to) 1,280-d features
+        return np.ascontiguousarray(reducer.fit_transform(x), dtype=np.float32)
 
 
 def default_min_cluster_size(n: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -46,6 +47,13 @@ def pca(x: np.ndarray, dims: int = 2, unit_rows: bool = False) -> np.ndarray:
     million float16 rows are read once and never copied whole. `unit_rows` L2-normalises each row
     first (cosine geometry) without materialising the normalised matrix.
     """
+    from latentview.backends.blas import few_threads
+
+    with few_threads(int(np.size(x))):
+        return _pca(x, dims, unit_rows)
+
+
+def _pca(x: np.ndarray, dims: int, unit_rows: bool) -> np.ndarray:
     n, d = x.shape if np.ndim(x) == 2 else (len(x), 0)
     if n == 0 or d == 0:
         return np.zeros((n, dims), np.float32)
@@ -98,8 +106,10 @@ def _reduce_for_neighbours(x: np.ndarray) -> np.ndarray:
 
 
 def umap_is_compiled() -> bool:
-    """Whether numba's on-disk cache already holds UMAP kernels (so no ~40 s compile)."""
-    return any(numba_cache_dir().rglob("*.nbc"))
+    """Whether numba's on-disk cache already holds UMAP's kernels (so no ~40 s compile): one of those
+    umap-learn leaves uncached (import_umap caches them), looked for where numba writes them."""
+    root = Path(os.environ.get("NUMBA_CACHE_DIR") or numba_cache_dir())
+    return any(root.rglob("*smooth_knn_dist*.nbi"))
 
 
 def prepare_numba() -> None:
@@ -107,11 +117,87 @@ def prepare_numba() -> None:
     os.environ.setdefault("NUMBA_CACHE_DIR", str(numba_cache_dir()))
 
 
+def import_umap():
+    """umap-learn, with its kernels cached on disk. umap-learn jit-compiles several of them without
+    numba's `cache=True` (fast_knn_indices, smooth_knn_dist, compute_membership_strengths, the layout
+    epoch: ~35 s of compiling on a busy 2-core machine) on *every* launch, so a first map paid it
+    each time; here they are switched to the same on-disk cache as the rest (numba_cache_dir)."""
+    prepare_numba()
+    import umap as umap_lib
+
+    global _UMAP_CACHED
+    if not _UMAP_CACHED:
+        _UMAP_CACHED = True
+        _cache_kernels("umap")
+    return umap_lib
+
+
+_UMAP_CACHED = False
+
+
+def _cache_kernels(package: str) -> None:
+    import sys
+    import warnings
+
+    from numba.core.caching import NullCache
+    from numba.core.dispatcher import Dispatcher
+    from numba.core.errors import NumbaWarning
+
+    warnings.filterwarnings("ignore", message="Cannot cache compiled function", category=NumbaWarning)
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == package or name.startswith(package + ".")):
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, Dispatcher) and isinstance(obj._cache, NullCache):
+                try:
+                    obj.enable_caching()
+                except Exception:  # a kernel that cannot be cached just compiles as before
+                    pass
+
+
+def warm_up_umap() -> None:
+    """Compiles UMAP's kernels into the numba cache on a tiny set, with the real runs' types (float32
+    PCA rows, cosine; a 10-d fit with min_dist 0 for the clustering space)."""
+    from latentview.backends.clustering import umap_space
+
+    x = np.random.default_rng(0).normal(size=(64, 8)).astype(np.float32)
+    umap(x)
+    umap_space(x / np.linalg.norm(x, axis=1, keepdims=True))
+
+
+_warm_proc = None
+
+
+def start_warm_up(target=None):
+    """A first launch (no compiled UMAP in the numba cache) compiles the kernels in a spawned process
+    (~40–60 s) while the folder's images are embedded: in a thread, the compiler held the interpreter
+    lock and slowed the embedding as much as it saved. Returns the process, or None when there is
+    nothing to compile or no process could start; `warm_up_running` tells the layout to wait for it."""
+    global _warm_proc
+    if umap_is_compiled() or warm_up_running():
+        return None
+    import multiprocessing as mp
+
+    prepare_numba()  # the child inherits NUMBA_CACHE_DIR
+    try:
+        proc = mp.get_context("spawn").Process(target=target or warm_up_umap, daemon=True)
+        proc.start()
+    except OSError:
+        return None
+    _warm_proc = proc
+    return proc
+
+
+def warm_up_running() -> bool:
+    return _warm_proc is not None and _warm_proc.is_alive()
+
+
 def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
          seed: int = 42, init: np.ndarray | None = None, n_epochs: int | None = None) -> np.ndarray:  # fmt: skip
     """`init`: a starting layout (e.g. a quick preview's), which also skips the spectral start."""
-    prepare_numba()
-    import umap as umap_lib
+    from latentview.backends.blas import few_threads
+
+    umap_lib = import_umap()
 
     n = len(x)
     if n < 5:
@@ -125,7 +211,8 @@ def umap(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, metric: st
         init=np.asarray(init, np.float32) if init is not None else ("spectral" if n > 10 else "random"),
         n_epochs=n_epochs,
     )
-    return reducer.fit_transform(_reduce_for_neighbours(x)).astype(np.float32)
+    with few_threads(int(np.size(x))):
+        return reducer.fit_transform(_reduce_for_neighbours(x)).astype(np.float32)
 
 
 def tsne_steps(x: np.ndarray, perplexity: float = 30.0, seed: int = 42, step: int = 50):

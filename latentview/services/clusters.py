@@ -54,6 +54,9 @@ def cluster_dataset(dataset: Dataset, params: ClusterParams | None = None):
     yield Progress(0, total, "Clustering: preparing embeddings", unit="steps")
     x = backend.prepare(dataset.embeddings)
     if backend.resolve_space(params.space, n) == "umap":
+        from latentview.services.projection import wait_for_warm_up
+
+        yield from wait_for_warm_up()
         yield Progress(0, total, f"Clustering: {backend.UMAP_DIMS}-d UMAP of {n:,} points", unit="steps")
         x = backend.umap_space(x, seed=42 + params.seed)
     if params.method == "kmeans":

@@ -16,6 +16,8 @@ __all__ = [
     "pick_index_task",
     "project",
     "umap_preview",
+    "wait_for_warm_up",
+    "warm_up",
 ]
 
 PREVIEW_ABOVE = 8_000  # UMAP of more rows than this first shows a preview ...
@@ -72,6 +74,7 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview
     if params.method == "pca":
         return quick
     yield Partial(quick, "pca")
+    yield from wait_for_warm_up()
     if params.method == "umap" and len(x) > PREVIEW_ABOVE:
         msg = f"Projecting (UMAP preview of {PREVIEW_ROWS:,} points, then all {len(x):,})"
         if not projectors.umap_is_compiled():
@@ -100,6 +103,31 @@ def project(embeddings: np.ndarray, params: projectors.ProjectionParams, preview
             yield Partial(layout, "tsne")
             yield Progress(done, 15, f"t-SNE optimising ({len(x):,} points)", unit="steps")
     return projectors.run(x, params)
+
+
+def warm_up(poll: float = 0.2, target=None):
+    """Generator for the runner: a first launch compiles UMAP's kernels in another process while the
+    images are embedded (~40–60 s that would otherwise come after); a cancel ends that process."""
+    proc = projectors.start_warm_up(target)
+    if proc is None:
+        return
+    try:
+        while proc.is_alive():
+            yield Progress(0, 1, "Preparing UMAP (compiling once, cached for next time)")
+            proc.join(poll)
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
+
+
+def wait_for_warm_up(poll: float = 0.2):
+    """The layout waits for a running warm-up rather than compiling the same kernels beside it."""
+    import time
+
+    while projectors.warm_up_running():
+        yield Progress(0, 1, "Projecting: UMAP compiling once (~40 s, cached for next time)")
+        time.sleep(poll)
 
 
 def codes_then_project(ds, params: projectors.ProjectionParams):

@@ -35,6 +35,17 @@ class OpenData:
                            on_result=self._on_ingested, on_error=self._on_failed,
                            title="Preparing demo")  # fmt: skip
         self._ingest_started = time.perf_counter()
+        self._warm_up_umap()
+
+    def _warm_up_umap(self) -> None:
+        """A first launch compiles UMAP's kernels while the images are embedded (the map and the
+        clusters both need them next); once per window, only when the map is a UMAP."""
+        from latentview.services.projection import warm_up
+
+        if getattr(self, "_umap_warmed", False) or self.settings.params().method != "umap":
+            return
+        self._umap_warmed = True
+        self.runner.submit("warm-up", warm_up, title="Preparing UMAP", on_error=lambda _msg: None)
 
     def retry_failed(self) -> None:
         """Embed the shown folder again; files whose failure is cached are tried again."""
@@ -54,6 +65,7 @@ class OpenData:
                              label_depth=self.settings.label_depth)  # fmt: skip
         self.runner.submit("ingest", ingest_folder, folder, opts, on_result=self._on_ingested,
                            on_error=on_error or self._on_failed, title="Embedding images")  # fmt: skip
+        self._warm_up_umap()
 
     def show_dataset(self, dataset: Dataset, params: ProjectionParams | None = None) -> None:
         """Put any dataset (images, words, GAN samples) on the map."""
