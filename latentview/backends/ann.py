@@ -17,18 +17,33 @@ import numpy as np
 from latentview.backends.knn import HalfPrecisionSearch
 
 ANN_ABOVE = 1_000_000  # rows: below, the exact float16 scan is ~30 ms a click and stays
+TARGET_RECALL = 0.95  # recall@10 a click must reach, measured on held-out rows when the index is built
+EXACT_SHARE = 0.35  # when the target needs more than this share of the rows scanned, scan them all
 
 
 class IVFSearch(HalfPrecisionSearch):
-    """Exact search until `ready`, then IVF. `background=False` builds before returning (benchmarks)."""
+    """Exact search until `ready`, then IVF. `background=False` builds before returning (benchmarks).
+
+    `nprobe` is chosen at build time, not guessed: `check` rows (clicks are rows) get their exact
+    neighbours in the same pass that assigns the lists, which tells, for every nprobe, the share of
+    true neighbours that a click would find. The smallest nprobe whose share reaches the target on half
+    of them is kept; the other half gives `recall_estimate` (1.0 while and when the search is exact).
+    Where no nprobe pays (near-uniform data: neighbours are spread over every list), `exact` is set and
+    clicks scan all rows. A given `nprobe` is kept as is (its recall is still estimated).
+    """
 
     def __init__(self, embeddings: np.ndarray, nlist: int | None = None, nprobe: int | None = None,
-                 background: bool = True, seed: int = 0):  # fmt: skip
+                 background: bool = True, seed: int = 0, target: float = TARGET_RECALL,
+                 check: int = 200):  # fmt: skip
         super().__init__(embeddings)
         n = len(self._rows)
         self.nlist = nlist or int(np.clip(n // 4000, 16, 1024))  # 2M rows: 500 lists of ~4,000
-        self.nprobe = min(nprobe or max(16, self.nlist // 24), self.nlist)  # ~4 % of the rows a click
-        self._seed = seed
+        self._fixed_nprobe = min(nprobe, self.nlist) if nprobe else None
+        self.nprobe = self._fixed_nprobe or min(max(16, self.nlist // 24), self.nlist)
+        self.target, self._check, self._seed = target, min(check, n), seed
+        self.recall_estimate = 1.0  # exact until built
+        self.scanned_share = 1.0  # mean share of the rows a click reads
+        self.exact = False
         self._centroids = None
         self._order = self._offsets = None
         self.ready = threading.Event()
@@ -43,32 +58,87 @@ class IVFSearch(HalfPrecisionSearch):
             block *= self._inv_norm[start:stop, None]
         return block
 
-    def _build(self, block: int = 131_072, iters: int = 6) -> None:
+    def _unit_rows(self, idx):
+        rows = self._rows[idx].float()
+        if self._inv_norm is not None:
+            rows *= self._inv_norm[idx, None]
+        return rows
+
+    def _kmeans(self, gen, iters: int = 8):
+        """Spherical k-means on a sample of 64 rows a list."""
         torch = self._torch
         n = len(self._rows)
-        gen = torch.Generator().manual_seed(self._seed)
-        sample_idx = torch.randperm(n, generator=gen)[: min(n, 64 * self.nlist)]
-        sample = self._rows[sample_idx].float()
-        if self._inv_norm is not None:
-            sample *= self._inv_norm[sample_idx, None]
+        sample = self._unit_rows(torch.randperm(n, generator=gen)[: min(n, 64 * self.nlist)])
         cent = sample[torch.randperm(len(sample), generator=gen)[: self.nlist]].clone()
+        for _ in range(iters):
+            assign = (sample @ cent.T).argmax(1)
+            sums = torch.zeros_like(cent).index_add_(0, assign, sample)
+            empty = torch.bincount(assign, minlength=self.nlist) == 0
+            sums[empty] = cent[empty]
+            cent = torch.nn.functional.normalize(sums, dim=1)
+        return cent
+
+    def _assign(self, cent, checks, k: int, block: int = 32_768):
+        """Each row's list, and the exact k nearest rows of each check row (self excluded), in one pass."""
+        torch = self._torch
+        n, m = len(self._rows), len(checks)
+        self_col = torch.as_tensor(checks, dtype=torch.int64)
+        q = self._unit_rows(self_col)
+        both = torch.cat([cent, q]).T.contiguous()
+        lists = torch.empty(n, dtype=torch.int32)
+        best_v = torch.full((m, k), -3.0)
+        best_i = torch.zeros((m, k), dtype=torch.int64)
+        for s in range(0, n, block):
+            sims = self._unit_block(s, s + block) @ both
+            lists[s : s + len(sims)] = sims[:, : self.nlist].argmax(1).to(torch.int32)
+            qs = sims[:, self.nlist :].T.contiguous()  # (m, block)
+            inside = (self_col >= s) & (self_col < s + len(sims))
+            qs[inside.nonzero()[:, 0], self_col[inside] - s] = -3.0
+            v, i = torch.topk(qs, min(k, qs.shape[1]), dim=1)
+            best_v, pick = torch.topk(torch.cat([best_v, v], 1), k, dim=1)
+            best_i = torch.gather(torch.cat([best_i, i + s], 1), 1, pick)
+        return lists, q, best_i
+
+    def _build(self, k: int = 10) -> None:
+        torch = self._torch
+        gen = torch.Generator().manual_seed(self._seed)
         with torch.inference_mode():
-            for _ in range(iters):  # spherical k-means on the sample
-                assign = (sample @ cent.T).argmax(1)
-                sums = torch.zeros_like(cent).index_add_(0, assign, sample)
-                empty = torch.bincount(assign, minlength=self.nlist) == 0
-                sums[empty] = cent[empty]
-                cent = torch.nn.functional.normalize(sums, dim=1)
-            lists = torch.empty(n, dtype=torch.int32)
-            for s in range(0, n, block):
-                lists[s : s + block] = (self._unit_block(s, s + block) @ cent.T).argmax(1).to(torch.int32)
+            cent = self._kmeans(gen)
+            checks = torch.randperm(len(self._rows), generator=gen)[: self._check].numpy()
+            lists, q, truth = self._assign(cent, checks, min(k, len(self._rows) - 1))
             self._order = torch.argsort(lists, stable=True).to(torch.int64)
             counts = torch.bincount(lists.to(torch.int64), minlength=self.nlist)
-        self._offsets = np.concatenate([[0], np.cumsum(counts.numpy())])
+            self._offsets = np.concatenate([[0], np.cumsum(counts.numpy())])
+            self._calibrate(lists.numpy(), (q @ cent.T).numpy(), truth.numpy(), counts.numpy())
         self._order_np = self._order.numpy()  # numpy fancy indexing: ~3× torch's here
         self._inv_norm_np = None if self._inv_norm is None else self._inv_norm.numpy()
         self._centroids = cent.to(torch.float16)
         self.ready.set()
+
+    def _calibrate(self, lists, q_cent, truth, counts) -> None:
+        """Pick nprobe from the check rows: a true neighbour is found when its list ranks < nprobe among the
+        query's lists. Chosen on one half, `recall_estimate` measured on the other."""
+        m = len(truth)
+        if m == 0:
+            return
+        order = np.argsort(-q_cent, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(self.nlist)[None, :], axis=1)
+        found_at = np.take_along_axis(rank, lists[truth], axis=1)  # (m, k): probes needed for each neighbour
+        half = max(1, m // 2)
+        choose, judge = found_at[:half].ravel(), found_at[half:].ravel() if m > 1 else found_at.ravel()
+        nprobe = self._fixed_nprobe
+        if nprobe is None:
+            aim = min(1.0, self.target + 0.02)  # a margin: the held-out half should still reach the target
+            need = np.sort(choose)[min(len(choose) - 1, int(np.ceil(aim * len(choose))) - 1)] + 1
+            nprobe = int(np.clip(need, 1, self.nlist))
+        share = float(np.mean(np.cumsum(counts[order], axis=1)[:, nprobe - 1])) / max(1, len(lists))
+        self.nprobe = nprobe
+        if self._fixed_nprobe is None and share > EXACT_SHARE:
+            self.exact, self.recall_estimate, self.scanned_share = True, 1.0, 1.0
+            return
+        self.recall_estimate = float(np.mean(judge < nprobe))
+        self.scanned_share = share
 
     def _gather(self, idx: np.ndarray) -> np.ndarray:
         """The rows at `idx` (ascending within each list), copied as 8-byte words: ~3× torch's float16 index_select here."""
@@ -78,7 +148,7 @@ class IVFSearch(HalfPrecisionSearch):
         return rows[idx]
 
     def query_vector(self, vector: np.ndarray, k: int, exclude: int | None = None):
-        if not self.ready.is_set():
+        if not self.ready.is_set() or self.exact:
             return super().query_vector(vector, k, exclude)
         torch = self._torch
         q = torch.as_tensor(np.asarray(vector, np.float32))
