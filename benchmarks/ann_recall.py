@@ -73,10 +73,11 @@ def measure(x: np.ndarray, name: str, queries: np.ndarray, fixed: bool) -> None:
     nlist = int(np.clip(len(x) // 4000, 16, 1024))
     before = rss_gib()
     t0 = time.perf_counter()
-    s = ann.IVFSearch(x, nprobe=max(16, nlist // 24) if fixed else None, background=False)
+    s = ann.IVFSearch(x, nprobe=max(16, nlist // 24) if fixed else None, background=False, packed=not fixed)
     build = time.perf_counter() - t0
     grown = rss_gib() - before
-    index_mb = (s._order.numel() * 8 + s._centroids.numel() * 2 + s._offsets.nbytes) / 2**20
+    packed = 0 if s._packed is None else s._packed.numel() * 2  # the list-ordered copy of the rows
+    index_mb = (s._order.numel() * 8 + s._centroids.numel() * 2 + s._offsets.nbytes + packed) / 2**20
     ms, exact_ms = click_ms(s, queries[:30]), click_ms(exact, queries[:30])
     recall = ann.recall_at_k(s, exact, queries, 10)
     mode = "exact scan" if s.exact else f"nprobe {s.nprobe}/{s.nlist}, {s.scanned_share:.1%} of rows read"

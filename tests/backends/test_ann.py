@@ -58,7 +58,9 @@ def test_calibrated_probing_reaches_the_target_where_fixed_probing_misses():
     assert not tuned.exact and tuned.nprobe > 8 and tuned.scanned_share < ann.EXACT_SHARE
     assert recall >= ann.TARGET_RECALL
     assert abs(tuned.recall_estimate - recall) < 0.05  # the estimate the Inspector shows is honest
-    assert fixed.recall_estimate < ann.TARGET_RECALL  # a fixed nprobe is kept, and its shortfall still reported
+    assert (
+        fixed.recall_estimate < ann.TARGET_RECALL
+    )  # a fixed nprobe is kept, and its shortfall still reported
 
 
 def test_structureless_data_gets_the_exact_scan():
