@@ -137,8 +137,13 @@ class IVFSearch(HalfPrecisionSearch):
             packed = torch.empty(self._rows.shape, dtype=torch.float16)
         except RuntimeError:
             return None
+        order = self._order.numpy()
         for s in range(0, len(packed), block):
-            packed[s : s + block] = self._unit_rows(self._order[s : s + block]).to(torch.float16)
+            ids = order[s : s + block]
+            rows = torch.from_numpy(self._gather(ids))
+            if self._inv_norm is not None:
+                rows = (rows.float() * self._inv_norm[ids, None]).to(torch.float16)
+            packed[s : s + len(ids)] = rows
         return packed
 
     def _calibrate(self, lists, q_cent, truth, counts) -> None:
