@@ -41,7 +41,9 @@ class IVFSearch(HalfPrecisionSearch):
                  check: int = 200, packed: bool = True):  # fmt: skip
         super().__init__(embeddings)
         n = len(self._rows)
-        self.nlist = nlist or int(np.clip(n // 4000, 16, 1024))  # 2M rows: 500 lists of ~4,000
+        # ~1,000 rows a list (1M rows: 1,000 lists): on 4,000 overlapping clusters, lists of ~4,000 rows
+        # needed 42 % of the rows read for recall 0.95, lists of ~1,000 needed 0.5 %.
+        self.nlist = nlist or int(np.clip(n // 1000, 16, 1024))
         self._fixed_nprobe = min(nprobe, self.nlist) if nprobe else None
         self.nprobe = self._fixed_nprobe or min(max(16, self.nlist // 24), self.nlist)
         self.target, self._check, self._seed = target, min(check, n), seed
