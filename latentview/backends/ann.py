@@ -135,6 +135,8 @@ class IVFSearch(HalfPrecisionSearch):
         over the store cost 5–8× a contiguous scan per row here, which ate most of what probing saves.
         None when memory is short (clicks then gather the rows from the store)."""
         torch = self._torch
+        if _available_bytes() < 2 * 2 * self._rows.numel():  # Linux overcommits: check before, not after
+            return None
         try:
             packed = torch.empty(self._rows.shape, dtype=torch.float16)
         except RuntimeError:
@@ -213,6 +215,14 @@ class IVFSearch(HalfPrecisionSearch):
         top = np.argpartition(-sims, kk - 1)[:kk]
         top = top[np.argsort(-sims[top], kind="stable")]
         return idx[top].astype(np.int64), np.clip(1.0 - sims[top], 0.0, 2.0)
+
+
+def _available_bytes() -> float:
+    try:
+        with open("/proc/meminfo") as fh:
+            return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("MemAvailable"))
+    except (OSError, StopIteration, ValueError):
+        return float("inf")  # not Linux: trust the allocator
 
 
 def recall_at_k(approx, exact, queries: np.ndarray, k: int = 10) -> float:
