@@ -38,7 +38,7 @@ class IVFSearch(HalfPrecisionSearch):
 
     def __init__(self, embeddings: np.ndarray, nlist: int | None = None, nprobe: int | None = None,
                  background: bool = True, seed: int = 0, target: float = TARGET_RECALL,
-                 check: int = 200, packed: bool = True):  # fmt: skip
+                 check: int = 400, packed: bool = True):  # fmt: skip
         super().__init__(embeddings)
         n = len(self._rows)
         # ~1,000 rows a list (1M rows: 1,000 lists): on 4,000 overlapping clusters, lists of ~4,000 rows
@@ -164,7 +164,7 @@ class IVFSearch(HalfPrecisionSearch):
         choose, judge = found_at[:half].ravel(), found_at[half:].ravel() if m > 1 else found_at.ravel()
         nprobe = self._fixed_nprobe
         if nprobe is None:
-            aim = min(1.0, self.target + 0.02)  # a margin: the held-out half should still reach the target
+            aim = min(1.0, self.target + 0.03)  # a margin: on 1M overlapping rows, +0.02 gave 0.944
             need = np.sort(choose)[min(len(choose) - 1, int(np.ceil(aim * len(choose))) - 1)] + 1
             nprobe = int(np.clip(need, 1, self.nlist))
         share = float(np.mean(np.cumsum(counts[order], axis=1)[:, nprobe - 1])) / max(1, len(lists))
