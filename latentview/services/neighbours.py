@@ -18,6 +18,15 @@ def default_search_factory():
     return best_search
 
 
+def approximate_note(search) -> str:
+    """What the neighbours' title adds when they come from an index that can miss some ('' when exact):
+    the share of true neighbours it found on held-out rows when it was built (`recall_estimate`)."""
+    estimate = getattr(search, "recall_estimate", None)
+    if estimate is None or estimate >= 0.995:
+        return ""
+    return f" — approximate: about {estimate:.0%} are the true nearest"
+
+
 def neighbours_task(embeddings: np.ndarray, search, wanted, k: int, search_factory=None):
     """(search, index, neighbours) for the newest clicked point `wanted()`; builds the full-space
     index with `search_factory` first when there is none."""

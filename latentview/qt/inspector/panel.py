@@ -26,6 +26,7 @@ from latentview.core.session import Session
 from latentview.core.textsafe import display_path
 from latentview.qt.common.imaging import to_pixmap
 from latentview.services.images import focus_details
+from latentview.services.neighbours import approximate_note
 from latentview.services.thumbnails import load_thumbnails
 
 THUMB = 96
@@ -219,7 +220,7 @@ class InspectorPanel(QWidget):
         words = s.dataset.kind == "words"
         self.neighbours_title.setText(
             f"{len(idx)} nearest neighbours in the full {s.dataset.embeddings.shape[1]}-d space "
-            f"({'cosine similarity' if words else 'cosine distance'}):"
+            f"({'cosine similarity' if words else 'cosine distance'}){approximate_note(s.search_or_none)}:"
         )
         shown = 1.0 - np.asarray(dist, dtype=float) if words else dist
         captions = [f"{self._label(j)}\n{d:.3f}" if self._is_images() else f"{self._label(j)}  {d:.3f}"
