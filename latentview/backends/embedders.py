@@ -276,6 +276,26 @@ def network_note(ref: str) -> str | None:
     return f"Downloading {spec.title.split(' (')[0]} weights from {host}…"
 
 
+def first_use_note(ref: str) -> str | None:
+    """The sentence to show while a built-in encoder is prepared for ONNX Runtime on its first use
+    (exported from torch and checked: ~30 s on 2 cores, then cached), or None when it is ready."""
+    from latentview.backends import onnx_runtime, own_models
+
+    model, layer = own_models.split_ref(ref)
+    spec = EMBEDDERS.get(model)
+    if spec is None or not spec.onnx or layer or os.environ.get("LATENTVIEW_RUNTIME", "auto") != "auto":
+        return None
+    if f"{model}:auto" in _loaded:  # already running in this process
+        return None
+    try:
+        pending = onnx_runtime.export_pending(model)
+    except OSError:
+        return None
+    if not pending:
+        return None
+    return f"First use of {spec.title.split(' (')[0]}: preparing it for fast CPU inference (once, ~30 s)"
+
+
 def get_embedder(name: str, runtime: str | None = None):
     """Load once per process; raises ModelUnavailable with a sentence for unknown or missing models.
 

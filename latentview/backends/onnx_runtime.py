@@ -28,6 +28,19 @@ def model_paths(name: str) -> tuple[Path, Path]:
     return folder / f"{stem}.onnx", folder / f"{stem}.json"
 
 
+def export_pending(name: str) -> bool:
+    """True when loading `name` will export it to ONNX first (no shipped model, nothing in the cache):
+    tens of seconds, once, that the user should hear about."""
+    from latentview.backends import prebuilt
+
+    base = prebuilt.folder()
+    stem = f"{name}-v{EXPORT_VERSION}"
+    if base is not None and (base / f"{stem}.onnx").exists():
+        return False
+    folder = cache_dir() / "onnx"
+    return not ((folder / f"{stem}.onnx").exists() and (folder / f"{stem}.json").exists())
+
+
 class OnnxEmbedder:
     runtime = "onnxruntime"
 

@@ -164,6 +164,10 @@ def _embed(todo: list[str], total: int, keys, opts: IngestOptions, cache, vector
     if note:  # say so before trying the network
         yield Log(note, "info")
         yield Progress(done, total, note)
+    first = embedders_mod.first_use_note(opts.model)
+    if first:
+        yield Log(first, "info")
+        yield Progress(done, total, first)
     embedder = embedders_mod.get_embedder(opts.model)
     for note in embedders_mod.runtime_notes(opts.model):
         yield Log(note)
