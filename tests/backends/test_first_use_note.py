@@ -4,6 +4,7 @@ from latentview.backends import embedders, onnx_runtime
 
 
 def test_first_use_is_announced_until_the_export_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedders, "_loaded", {})  # as a fresh process: no encoder loaded yet
     monkeypatch.setenv("LATENTVIEW_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("LATENTVIEW_PREBUILT_DIR", raising=False)
     monkeypatch.delenv("LATENTVIEW_RUNTIME", raising=False)
@@ -21,11 +22,12 @@ def test_no_note_once_the_encoder_runs_in_this_process(tmp_path, monkeypatch):
     monkeypatch.setenv("LATENTVIEW_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("LATENTVIEW_PREBUILT_DIR", raising=False)
     monkeypatch.delenv("LATENTVIEW_RUNTIME", raising=False)
-    monkeypatch.setitem(embedders._loaded, "efficientnet-lite0:auto", object())
+    monkeypatch.setattr(embedders, "_loaded", {"efficientnet-lite0:auto": object()})
     assert embedders.first_use_note("efficientnet-lite0") is None
 
 
 def test_no_note_for_torch_runtime_or_a_shipped_model(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedders, "_loaded", {})
     monkeypatch.setenv("LATENTVIEW_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LATENTVIEW_RUNTIME", "torch")
     assert embedders.first_use_note("efficientnet-lite0") is None
