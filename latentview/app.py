@@ -121,7 +121,8 @@ def run_gui(args) -> int:
 
 def _apply_model(window, args) -> bool:
     """--model / --layer: select the encoder in the window; False (and a sentence) when unknown."""
-    from latentview.services.models import DEFAULT_MODEL, EMBEDDERS, own_models
+    from latentview.services import own_models
+    from latentview.services.models import DEFAULT_MODEL, EMBEDDERS
 
     model = args.model or DEFAULT_MODEL
     if model not in EMBEDDERS and not (own_models.file_kind(model) and os.path.isfile(model)):

@@ -266,8 +266,14 @@ class InspectorPanel(QWidget):
 def _shown_path(path: str, source: str) -> str:
     """The file's path inside the opened folder (the folder's own name first), so the caption reads
     'demo/cat/01.jpg' rather than a long cache path; the full path is the caption's tooltip."""
-    root = source.rstrip("/\\") if source and not source.startswith("builtin:") else ""
-    if root and os.path.commonpath([os.path.abspath(path), os.path.abspath(root)]) == os.path.abspath(root):
+    if not source or source.startswith("builtin:"):
+        return display_path(path)
+    root = os.path.abspath(source)
+    try:
+        inside = os.path.commonpath([os.path.abspath(path), root]) == root
+    except ValueError:  # on different drives (Windows): no common path
+        inside = False
+    if inside:
         name = os.path.basename(root)
         name = "demo" if name.startswith("demo-v") else name  # the built-in demo's cache folder
         return display_path(os.path.join(name, os.path.relpath(path, root)))
