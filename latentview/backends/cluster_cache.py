@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from latentview.backends.array_files import npz_headers_at
 from latentview.backends.paths import cache_dir
 from latentview.core.atomic import atomic_path
 
@@ -69,6 +70,7 @@ def load_clustering(key: str, n: int) -> dict | None:
     if not path.exists():
         return None
     try:
+        npz_headers_at(str(path), ValueError)  # sizes checked before numpy allocates (array_files)
         with np.load(path, allow_pickle=False) as z:
             labels = np.asarray(z["labels"], np.int32)
             meta = json.loads(z["meta"].tobytes().decode("utf-8"))

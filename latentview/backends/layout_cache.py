@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from latentview.backends.array_files import npy_header
 from latentview.backends.paths import cache_dir
 
 VERSION = 1
@@ -42,6 +43,7 @@ def load_layout(key: str, n: int) -> np.ndarray | None:
     if not path.exists():
         return None
     try:
+        npy_header(str(path), ValueError)  # sizes checked before numpy allocates (array_files)
         coords = np.load(path, allow_pickle=False)
         if coords.shape != (n, 2) or not np.all(np.isfinite(coords)):
             raise ValueError("wrong shape")

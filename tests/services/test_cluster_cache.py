@@ -107,3 +107,20 @@ def test_the_sampled_hdbscan_constants_are_part_of_the_key(fresh_cache, monkeypa
     _no_clustering(monkeypatch)
     with pytest.raises(AssertionError, match="clustered again"):
         _run(ds, ClusterParams(space="pca"))
+
+
+def test_an_entry_declaring_a_huge_array_is_damaged_without_allocating(fresh_cache):
+    import tracemalloc
+
+    from tests.backends.test_array_files import _huge, _npz
+
+    key = cluster_cache.cluster_key(np.zeros((3, 2), np.float32), {"a": 2})
+    path = _npz(cluster_cache.cluster_dir() / f"{key}.npz", {"labels": _huge((2_000_000_000,), "<i4")})
+    tracemalloc.start()
+    try:
+        with pytest.raises(cluster_cache.DamagedEntry):
+            cluster_cache.load_clustering(key, 3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 << 20 and path.with_suffix(".bad").exists()  # 8 GB declared, nothing allocated

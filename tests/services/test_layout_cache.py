@@ -49,3 +49,21 @@ def test_a_damaged_layout_file_is_a_miss(fresh_cache):
     layout_cache.store_layout(key, np.ones((60, 2)))
     assert layout_cache.load_layout(key, 60).shape == (60, 2)
     assert layout_cache.load_layout(key, 61) is None  # a wrong shape never reaches the map
+
+
+def test_a_layout_file_declaring_a_huge_array_is_a_miss_without_allocating(fresh_cache):
+    import tracemalloc
+
+    from tests.backends.test_array_files import _huge
+
+    x = np.random.default_rng(2).normal(size=(60, 8)).astype(np.float32)
+    key = layout_cache.layout_key(x, "umap", {"n_neighbors": 5})
+    path = layout_cache.layout_dir() / f"{key}.npy"
+    path.write_bytes(_huge((1_000_000_000, 2), "<f4"))
+    tracemalloc.start()
+    try:
+        assert layout_cache.load_layout(key, 60) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 << 20 and not path.exists()  # 8 GB declared, nothing allocated
