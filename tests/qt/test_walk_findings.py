@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from latentview.qt.explore.cluster_names import ClusterNames
+from latentview.qt.explore.groups_panel import GroupsPanel
 
 
 def _px(window, xy) -> QPoint:
@@ -47,6 +48,9 @@ def test_a_1024_px_window_with_a_picture_leaves_the_map_the_widest_part(tiny_map
         assert dock.width() >= 200, order  # still usable: a picture, its caption and the neighbours
         assert image.pixmap().width() <= image.width() and image.pixmap().width() >= 120, order
         assert win.map.width() > max(dock.width(), win.docks["Groups"].width()), order
+        # the Groups panel's buttons fit the narrowed dock: no sideways scrolling, nothing cut off
+        scroll = win.docks["Groups"].widget()
+        assert win.feature(GroupsPanel).minimumSizeHint().width() <= scroll.viewport().width(), order
 
 
 def _another_image_map(window, qtbot, photo_folder, model: str) -> None:

@@ -60,13 +60,13 @@ class GroupsPanel(QWidget):
         self.diff.clicked.connect(lambda: self.combine(GroupOp.DIFFERENCE))
         self.delete.clicked.connect(self._delete)
         self.export.clicked.connect(lambda: self.exportRequested.emit(self.chosen()))
+        # Two buttons a row: the panel then fits the docks' narrowest width (dock_layout.DOCK_MIN_PX).
         grid = QGridLayout()
-        grid.addWidget(self.keep, 0, 0, 1, 3)
-        for col, b in enumerate((self.union, self.inter, self.diff)):
-            grid.addWidget(b, 1, col)
-        grid.addWidget(self.delete, 2, 0)
-        grid.addWidget(self.colour, 2, 1)
-        grid.addWidget(self.export, 2, 2)
+        grid.addWidget(self.keep, 0, 0, 1, 2)
+        pairs = ((self.union, self.inter), (self.diff, self.delete), (self.colour, self.export))
+        for row, pair in enumerate(pairs, start=1):
+            for col, b in enumerate(pair):
+                grid.addWidget(b, row, col)
         lay = QVBoxLayout(self)
         lay.addWidget(self.hint)
         lay.addWidget(self.list, 1)
